@@ -1,0 +1,201 @@
+"""Lifecycle of the local Spark Thrift server: start, stop, status, logs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pulse.settings import SPARK_DEFAULTS, SPARK_HOME, State, engine_conf
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = int(os.environ.get("PULSE_THRIFT_PORT", "10000"))
+THRIFT_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
+
+
+class ServerError(RuntimeError):
+    """A user-facing failure of the server lifecycle."""
+
+
+@dataclass(frozen=True)
+class Server:
+    state: State
+    port: int = DEFAULT_PORT
+
+    @property
+    def home(self) -> Path:
+        return self.state.engine_dir("server")
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "thrift.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "logs" / "thrift.log"
+
+    def pid(self) -> int | None:
+        """The recorded pid, if that process is still alive."""
+        try:
+            pid = int(self.pid_file.read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+        return pid if _alive(pid) else None
+
+    def recorded_port(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().split()[1])
+        except (FileNotFoundError, ValueError, IndexError):
+            return None
+
+    def status(self) -> str:
+        pid = self.pid()
+        if pid is None:
+            return "stopped"
+        port = self.recorded_port() or self.port
+        state = "ready" if _answers(port) else "starting"
+        return f"{state} (pid {pid}, {HOST}:{port})"
+
+    def command(self) -> list[str]:
+        cmd = [
+            str(SPARK_HOME / "bin" / "spark-submit"),
+            "--class",
+            THRIFT_CLASS,
+            "--name",
+            "pulse-thrift",
+            "--properties-file",
+            str(SPARK_DEFAULTS),
+        ]
+        for key, value in engine_conf(self.state, "server").items():
+            cmd += ["--conf", f"{key}={value}"]
+        cmd += [
+            "--hiveconf",
+            f"hive.server2.thrift.port={self.port}",
+            "--hiveconf",
+            f"hive.server2.thrift.bind.host={HOST}",
+            "spark-internal",
+        ]
+        return cmd
+
+    def start(self, timeout: float = 240.0) -> int:
+        """Start the server (or reuse a running one) and wait until it answers a query."""
+        pid = self.pid()
+        if pid is not None:
+            port = self.recorded_port() or self.port
+            self._wait_ready(pid, port, timeout)
+            return pid
+        if _port_in_use(self.port):
+            raise ServerError(
+                f"port {HOST}:{self.port} is already in use by another process; "
+                "stop it or pass --port / set PULSE_THRIFT_PORT"
+            )
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "SPARK_HOME": str(SPARK_HOME),
+            "SPARK_LOG_DIR": str(self.log_file.parent),
+            "SPARK_CONF_DIR": str(SPARK_DEFAULTS.parent),
+        }
+        with self.log_file.open("ab") as log:
+            proc = subprocess.Popen(
+                self.command(),
+                cwd=self.home,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.pid_file.write_text(f"{proc.pid} {self.port}\n")
+        self._wait_ready(proc.pid, self.port, timeout)
+        return proc.pid
+
+    def _wait_ready(self, pid: int, port: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                raise ServerError(f"Spark Thrift server exited during start-up:\n{self.tail()}")
+            if _answers(port):
+                return
+            time.sleep(1.0)
+        raise ServerError(f"Spark Thrift server not ready after {timeout:.0f}s:\n{self.tail()}")
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the recorded server process group; True if something was stopped."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        _signal_group(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if _alive(pid):
+            _signal_group(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.2)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would (reliability tests)."""
+        pid = self.pid()
+        if pid is not None:
+            _signal_group(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.1)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no server log yet)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as dead
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def _answers(port: int) -> bool:
+    """True when the server on the port runs a real query."""
+    if not _port_in_use(port):
+        return False
+    try:
+        from pyhive import hive
+
+        conn = hive.connect(host=HOST, port=port, username="pulse")
+        try:
+            cursor = conn.cursor()
+            cursor.execute("select 1")
+            return cursor.fetchall() == [(1,)]
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        return False

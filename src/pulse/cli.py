@@ -54,3 +54,25 @@ def server_logs(
 ) -> None:
     """Print the last lines of the server log."""
     typer.echo(_server(port).tail(lines))
+
+
+TARGET_OPTION = typer.Option("local", "--target", "-t", help="local | embedded | cluster")
+
+
+@app.command(
+    "dbt",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def dbt_passthrough(ctx: typer.Context, target: str = TARGET_OPTION) -> None:
+    """Run any dbt command with this project's profiles and engine settings."""
+    from pulse.dbt import run_dbt
+
+    raise typer.Exit(run_dbt(list(ctx.args), target).returncode)
+
+
+@app.command("register")
+def register(target: str = TARGET_OPTION) -> None:
+    """Register the raw lake's parquet directories as tables in the `raw` schema."""
+    from pulse.dbt import register_raw_tables
+
+    raise typer.Exit(register_raw_tables(target).returncode)

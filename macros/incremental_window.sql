@@ -1,0 +1,78 @@
+{#-
+    The window an incremental model rebuilds. DESIGN.md: recompute every partition that
+    new data or the lookback window touches, and insert_overwrite those partitions.
+
+    incremental_start(upstreams, upstream_date, date_column) returns the first date to
+    rebuild as 'YYYY-MM-DD', or none for a full build:
+      - a first run or --full-refresh has no start (none);
+      - a backfill (`pulse backfill`) starts at var('backfill_start');
+      - otherwise it is the earlier of
+          (a) the newest date already built minus var('lookback_days'), and
+          (b) the earliest `upstream_date` among upstream rows loaded (`_loaded_at`)
+              after the newest `_loaded_at` this model has already seen,
+        so a late event of any age is rebuilt, not lost; the late-data audit mart
+        reports the ones older than the lookback.
+    Every date from the start on is rebuilt, which also keeps rolling windows right.
+    `upstreams` is a relation or a list of them, each with `_loaded_at` and
+    `upstream_date` (one column name, or a list with one per upstream); raw sources also prune on their `load_date` partition.
+-#}
+{% macro incremental_start(upstreams, upstream_date="event_date", date_column="event_date") %}
+    {%- if not is_incremental() or not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if var("backfill_start") -%}
+        {{ return(var("backfill_start")) }}
+    {%- endif -%}
+    {%- if upstreams is string or upstreams is not iterable -%}
+        {%- set upstreams = [upstreams] -%}
+    {%- endif -%}
+    {%- set built_sql -%}
+        select
+            cast(max({{ date_column }}) as string) as last_date,
+            cast(max(_loaded_at) as string) as watermark
+        from {{ this }}
+    {%- endset -%}
+    {%- set built = run_query(built_sql).rows[0] -%}
+    {%- if built[0] is none or built[1] is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set fresh_sql -%}
+        select cast(min(first_new_date) as string) from (
+        {%- for upstream in upstreams %}
+            {%- set date_col = upstream_date[loop.index0] if upstream_date is not string else upstream_date %}
+            select min({{ date_col }}) as first_new_date
+            from {{ upstream }}
+            where _loaded_at > timestamp '{{ built[1] }}'
+            {%- if upstream.identifier is not none and upstream.schema == "raw" %}
+                and load_date >= to_date(timestamp '{{ built[1] }}')
+            {%- endif %}
+            {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+        )
+    {%- endset -%}
+    {%- set first_new = run_query(fresh_sql).rows[0][0] -%}
+    {%- set lookback_sql -%}
+        select cast(least(
+            date_sub(date '{{ built[0] }}', {{ var("lookback_days") }}),
+            coalesce(date '{{ first_new or built[0] }}', date '{{ built[0] }}')
+        ) as string)
+    {%- endset -%}
+    {%- set start = run_query(lookback_sql).rows[0][0] -%}
+    {{ log(this.identifier ~ ": rebuilding from " ~ start, info=true) }}
+    {{ return(start) }}
+{% endmacro %}
+
+{#- The last date a backfill rebuilds (none: up to the newest data). -#}
+{% macro incremental_end() %}
+    {{ return(var("backfill_end") or none) }}
+{% endmacro %}
+
+{#- A where-clause fragment keeping `column` within [start - offset_days, end]. -#}
+{% macro window_filter(column, start, end=none, offset_days=0) -%}
+    {%- if start -%}
+        {{ column }} >= date_sub(date '{{ start }}', {{ offset_days }})
+    {%- else -%}
+        true
+    {%- endif -%}
+    {%- if end %} and {{ column }} <= date '{{ end }}'{% endif -%}
+{%- endmacro %}

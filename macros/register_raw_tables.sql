@@ -1,0 +1,44 @@
+{#-
+    Registers the loader's parquet directories as external tables in the `raw` schema,
+    from the same source declarations the loader reads (models/staging/*/_*__sources.yml).
+    Dropping an external table keeps its files, so re-registering is safe and picks up
+    schema changes; `recover partitions` finds the partitions the loader wrote.
+    Run by `pulse` before every build: dbt run-operation register_raw_tables --args '{lake: ...}'
+-#}
+{% macro register_raw_tables(lake) %}
+    {% if not lake %}
+        {{ exceptions.raise_compiler_error("register_raw_tables needs the lake path") }}
+    {% endif %}
+    {% do run_query("create schema if not exists raw") %}
+    {% for node in graph.sources.values() if node.package_name == project_name %}
+        {% set loader_columns = [
+            "_event_ts timestamp", "_source_file string", "_row_number bigint",
+            "_loaded_at timestamp", "_extra_columns string",
+        ] %}
+        {% set columns = [] %}
+        {% if node.source_name == "loader" %}
+            {% for column in node.columns.values() if column.name != "load_date" %}
+                {% do columns.append(column.name ~ " " ~ (column.data_type or "string")) %}
+            {% endfor %}
+            {% set partitions = ["load_date"] %}
+        {% else %}
+            {% for column in node.columns.values() %}
+                {% do columns.append(column.name ~ " string") %}
+            {% endfor %}
+            {% do columns.extend(loader_columns) %}
+            {% set partitions = ["load_date", "event_date"] %}
+        {% endif %}
+        {% for partition in partitions %}
+            {% do columns.append(partition ~ " date") %}
+        {% endfor %}
+        {% set location = lake ~ "/" ~ node.source_name ~ "/" ~ node.name %}
+        {% do run_query("drop table if exists raw." ~ node.name) %}
+        {% do run_query(
+            "create table raw." ~ node.name ~ " (" ~ columns | join(", ") ~ ")"
+            ~ " using parquet partitioned by (" ~ partitions | join(", ") ~ ")"
+            ~ " location '" ~ location ~ "'"
+        ) %}
+        {% do run_query("alter table raw." ~ node.name ~ " recover partitions") %}
+        {{ log("registered raw." ~ node.name ~ " at " ~ location, info=true) }}
+    {% endfor %}
+{% endmacro %}

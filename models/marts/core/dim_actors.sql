@@ -1,0 +1,105 @@
+{#-
+    One row per actor: a device (ad and store streams share the KaiOS device ids) or a
+    user of one source. Identity spaces stay apart: the same text in two spaces is two
+    actors. Attributes that change:
+      - devices: country and brand of the latest event (ties: latest event_id);
+      - notes-app users: metadata repeats user ids with conflicting values; the row of
+        the latest snapshot wins, then the latest join_date, then the smallest
+        (country, device_type, subscription_type), so the pick is deterministic.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('fct_events') }}
+
+),
+
+note_users as (
+
+    select * from {{ ref('stg_notes_app__user_metadata') }}
+
+),
+
+actors as (
+
+    select
+        actor_key,
+        identity_space,
+        actor_type,
+        actor_id,
+        concat_ws(',', sort_array(collect_set(source))) as sources,
+        min(event_ts) as first_seen_at,
+        max(event_ts) as last_seen_at,
+        min(case when is_engaging and not is_outlier then local_date end) as first_active_date,
+        max(case when is_engaging and not is_outlier then local_date end) as last_active_date,
+        count(*) as event_count,
+        max_by(country, struct(country is not null, event_ts, event_id)) as latest_country
+    from events
+    group by actor_key, identity_space, actor_type, actor_id
+
+),
+
+device_brands as (
+
+    select
+        device_id,
+        max_by(brand, struct(brand is not null, event_ts, event_id)) as brand
+    from (
+        select device_id, brand, event_ts, event_id
+        from {{ ref('stg_ad_platform__ad_events') }}
+        union all
+        select device_id, brand, event_ts, event_id
+        from {{ ref('stg_app_store__store_events') }}
+    )
+    group by device_id
+
+),
+
+note_users_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by user_id
+            order by
+                snapshot_date desc, join_date desc nulls last,
+                country, device_type, subscription_type
+        ) as pick
+    from note_users
+
+),
+
+note_user_attributes as (
+
+    select * from note_users_ranked
+    where pick = 1
+
+)
+
+select
+    actors.actor_key,
+    actors.identity_space,
+    actors.actor_type,
+    actors.actor_id,
+    actors.sources,
+    actors.first_seen_at,
+    actors.last_seen_at,
+    actors.first_active_date,
+    actors.last_active_date,
+    actors.event_count,
+    coalesce(note_user_attributes.country, actors.latest_country) as country,
+    coalesce(note_user_attributes.device_type, device_brands.brand) as device_type,
+    note_user_attributes.subscription_type,
+    note_user_attributes.join_date,
+    note_user_attributes.user_id is not null as has_metadata
+from actors
+left join note_user_attributes
+    on
+        actors.identity_space = 'notes_user'
+        and actors.actor_id = note_user_attributes.user_id
+left join device_brands
+    on
+        actors.identity_space = 'kaios_device'
+        and actors.actor_id = device_brands.device_id

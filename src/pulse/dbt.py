@@ -69,7 +69,9 @@ def run_dbt(
     )
 
 
-def register_raw_tables(target: str, state: State | None = None) -> subprocess.CompletedProcess[str]:
+def register_raw_tables(
+    target: str, state: State | None = None
+) -> subprocess.CompletedProcess[str]:
     """Create/refresh the external raw tables over the loader's parquet lake."""
     state = state or State.from_env()
     state.lake.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -171,10 +172,8 @@ def _alive(pid: int) -> bool:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _port_in_use(port: int) -> bool:
@@ -197,5 +196,5 @@ def _answers(port: int) -> bool:
             return cursor.fetchall() == [(1,)]
         finally:
             conn.close()
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+    except Exception:
         return False

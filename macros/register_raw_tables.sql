@@ -9,7 +9,7 @@
     {% if not lake %}
         {{ exceptions.raise_compiler_error("register_raw_tables needs the lake path") }}
     {% endif %}
-    {% do run_query("create schema if not exists raw") %}
+    {% do adapter.execute("create schema if not exists raw", fetch=false) %}
     {% for node in graph.sources.values() if node.package_name == project_name %}
         {% set loader_columns = [
             "_event_ts timestamp", "_source_file string", "_row_number bigint",
@@ -32,13 +32,14 @@
             {% do columns.append(partition ~ " date") %}
         {% endfor %}
         {% set location = lake ~ "/" ~ node.source_name ~ "/" ~ node.name %}
-        {% do run_query("drop table if exists raw." ~ node.name) %}
-        {% do run_query(
+        {% do adapter.execute("drop table if exists raw." ~ node.name, fetch=false) %}
+        {% do adapter.execute(
             "create table raw." ~ node.name ~ " (" ~ columns | join(", ") ~ ")"
             ~ " using parquet partitioned by (" ~ partitions | join(", ") ~ ")"
-            ~ " location '" ~ location ~ "'"
+            ~ " location '" ~ location ~ "'",
+            fetch=false,
         ) %}
-        {% do run_query("alter table raw." ~ node.name ~ " recover partitions") %}
+        {% do adapter.execute("alter table raw." ~ node.name ~ " recover partitions", fetch=false) %}
         {{ log("registered raw." ~ node.name ~ " at " ~ location, info=true) }}
     {% endfor %}
 {% endmacro %}

@@ -88,6 +88,7 @@ unioned as (
         cast(null as string) as channel_id,
         cast(null as string) as page_id,
         cast(null as string) as purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from ad_events
@@ -113,6 +114,7 @@ unioned as (
         cast(null as string) as channel_id,
         cast(null as string) as page_id,
         cast(null as string) as purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from store_events
@@ -138,6 +140,7 @@ unioned as (
         cast(null as string) as channel_id,
         cast(null as string) as page_id,
         cast(null as string) as purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from flyer_events
@@ -163,6 +166,7 @@ unioned as (
         cast(null as string) as channel_id,
         page_id,
         cast(null as string) as purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from note_interactions
@@ -188,6 +192,7 @@ unioned as (
         channel_id,
         cast(null as string) as page_id,
         purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from clickstream
@@ -213,6 +218,7 @@ unioned as (
         cast(null as string) as channel_id,
         cast(null as string) as page_id,
         cast(null as string) as purchase_id,
+        load_date,
         _loaded_at,
         event_date
     from app_downloads
@@ -258,6 +264,7 @@ select
     channel_id,
     page_id,
     purchase_id,
+    load_date,
     _loaded_at,
     event_date
 from classified

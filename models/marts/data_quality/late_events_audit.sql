@@ -18,11 +18,11 @@ arrivals as (
     select
         source,
         local_date,
-        to_date(_loaded_at) as load_date,
-        datediff(to_date(_loaded_at), local_date) as days_late,
+        load_date,
+        datediff(load_date, local_date) as days_late,
         count(*) as events
     from events
-    group by source, local_date, to_date(_loaded_at)
+    group by source, local_date, load_date
 
 )
 

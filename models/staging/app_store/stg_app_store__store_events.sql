@@ -16,6 +16,7 @@ renamed as (
         {{ placeholder_to_null('brand') }} as brand,
         cast(_event_ts as timestamp) as event_ts,
         cast(event_date as date) as event_date,
+        cast(load_date as date) as load_date,
         cast(_loaded_at as timestamp) as _loaded_at
     from source
 
@@ -31,6 +32,7 @@ deduplicated as (
         brand,
         event_ts,
         event_date,
+        min(load_date) as load_date,
         min(_loaded_at) as _loaded_at,
         count(*) as n_copies
     from renamed
@@ -49,5 +51,6 @@ select
     event_ts,
     event_date,
     n_copies,
+    load_date,
     _loaded_at
 from deduplicated

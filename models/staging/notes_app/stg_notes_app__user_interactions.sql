@@ -16,6 +16,7 @@ renamed as (
         try_cast(trim(duration_ms) as bigint) as duration_ms,
         {{ placeholder_to_null('app_version') }} as app_version,
         cast(event_date as date) as event_date,
+        cast(load_date as date) as load_date,
         cast(_loaded_at as timestamp) as _loaded_at
     from source
 
@@ -31,6 +32,7 @@ deduplicated as (
         duration_ms,
         app_version,
         event_date,
+        min(load_date) as load_date,
         min(_loaded_at) as _loaded_at,
         count(*) as n_copies
     from renamed
@@ -53,5 +55,6 @@ select
     ) as is_outlier,
     event_date,
     n_copies,
+    load_date,
     _loaded_at
 from deduplicated

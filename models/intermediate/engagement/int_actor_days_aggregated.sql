@@ -70,30 +70,30 @@ actor_days as (
 ),
 
 {% if start %}
-history as (
+    history as (
 
     -- what earlier days, already built, say about each actor
-    select
-        actor_key,
-        product,
-        min(first_activity_date) as first_activity_date,
-        max(activity_date) as last_activity_date
-    from {{ this }}
-    where activity_date < date '{{ start }}'
-    group by actor_key, product
+        select
+            actor_key,
+            product,
+            min(first_activity_date) as first_activity_date,
+            max(activity_date) as last_activity_date
+        from {{ this }}
+        where activity_date < date '{{ start }}'
+        group by actor_key, product
 
-),
+    ),
 {% else %}
-history as (
+    history as (
 
-    select
-        cast(null as string) as actor_key,
-        cast(null as string) as product,
-        cast(null as date) as first_activity_date,
-        cast(null as date) as last_activity_date
-    where false
+        select
+            cast(null as string) as actor_key,
+            cast(null as string) as product,
+            cast(null as date) as first_activity_date,
+            cast(null as date) as last_activity_date
+        where false
 
-),
+    ),
 {% endif %}
 
 sequenced as (

@@ -47,10 +47,18 @@ device_brands as (
         device_id,
         max_by(brand, struct(brand is not null, event_ts, event_id)) as brand
     from (
-        select device_id, brand, event_ts, event_id
+        select
+            device_id,
+            brand,
+            event_ts,
+            event_id
         from {{ ref('stg_ad_platform__ad_events') }}
         union all
-        select device_id, brand, event_ts, event_id
+        select
+            device_id,
+            brand,
+            event_ts,
+            event_id
         from {{ ref('stg_app_store__store_events') }}
     )
     group by device_id
@@ -65,7 +73,7 @@ note_users_ranked as (
             partition by user_id
             order by
                 snapshot_date desc, join_date desc nulls last,
-                country, device_type, subscription_type
+                country asc, device_type asc, subscription_type asc
         ) as pick
     from note_users
 

@@ -17,14 +17,14 @@ staged as (
         ('marketing', 'stg_marketing__clickstream'),
         ('play_store', 'stg_play_store__app_downloads'),
     ] %}
-    select
-        '{{ source }}' as source,
-        event_date,
-        sum(n_copies) as raw_rows,
-        sum(n_copies - 1) as duplicate_rows
-    from {{ ref(model) }}
-    group by event_date
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ source }}' as source,
+            event_date,
+            sum(n_copies) as raw_rows,
+            sum(n_copies - 1) as duplicate_rows
+        from {{ ref(model) }}
+        group by event_date
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),

@@ -44,11 +44,12 @@ day_pairs as (
 
 calendar as (
 
-    select explode(sequence(
-        {% if start %}date '{{ start }}'{% else %}min(activity_date){% endif %},
-        max(activity_date),
-        interval 1 day
-    )) as report_date
+    select
+        explode(sequence(
+            {% if start %}date '{{ start }}'{% else %}min(activity_date){% endif %},
+            max(activity_date),
+            interval 1 day
+        )) as report_date
     from actor_days
 
 ),
@@ -77,25 +78,28 @@ counted as (
         product,
         report_date,
         {%- for days in [7, 28, 30] %}
-        sum(case
-            when activity_date > date_sub(report_date, {{ days }})
-                and coalesce(previous_activity_date <= date_sub(report_date, {{ days }}), true)
-                then n_actors
-            else 0
-        end) as active_rolling_{{ days }}d,
+            sum(case
+                when
+                    activity_date > date_sub(report_date, {{ days }})
+                    and coalesce(previous_activity_date <= date_sub(report_date, {{ days }}), true)
+                    then n_actors
+                else 0
+            end) as active_rolling_{{ days }}d,
         {%- endfor %}
         {%- for grain, unit in [('week', 'week'), ('month', 'MM')] %}
-        sum(case
-            when activity_date >= trunc(report_date, '{{ unit }}')
-                and coalesce(previous_activity_date < trunc(report_date, '{{ unit }}'), true)
-                then n_actors
-            else 0
-        end) as active_calendar_{{ grain }},
+            sum(case
+                when
+                    activity_date >= trunc(report_date, '{{ unit }}')
+                    and coalesce(previous_activity_date < trunc(report_date, '{{ unit }}'), true)
+                    then n_actors
+                else 0
+            end) as active_calendar_{{ grain }},
         {%- endfor %}
         sum(case when activity_date = report_date then n_actors else 0 end) as dau,
         sum(case when activity_date = report_date then n_new else 0 end) as new_actors,
         sum(case
-            when activity_date = report_date
+            when
+                activity_date = report_date
                 and previous_activity_date < date_sub(report_date, 30)
                 then n_actors
             else 0
@@ -123,5 +127,5 @@ select
     report_date as activity_date
 from counted
 {%- if end %}
-where report_date <= date_add(date '{{ end }}', 30)
+    where report_date <= date_add(date '{{ end }}', 30)
 {%- endif %}

@@ -14,33 +14,33 @@ actor_days as (
 
 {%- for grain, unit in [('week', 'week'), ('month', 'MM')] %}
 
-{{ grain }}_activity as (
+    {{ grain }}_activity as (
 
-    select distinct
-        product,
-        actor_key,
-        trunc(first_activity_date, '{{ unit }}') as cohort_start,
-        trunc(activity_date, '{{ unit }}') as period_start
-    from actor_days
+        select distinct
+            product,
+            actor_key,
+            trunc(first_activity_date, '{{ unit }}') as cohort_start,
+            trunc(activity_date, '{{ unit }}') as period_start
+        from actor_days
 
-),
+    ),
 
-{{ grain }}_periods as (
+    {{ grain }}_periods as (
 
-    select
-        '{{ grain }}' as cohort_grain,
-        product,
-        cohort_start,
-        {%- if grain == 'week' %}
-        cast(datediff(period_start, cohort_start) / 7 as int) as period_number,
-        {%- else %}
-        cast(months_between(period_start, cohort_start) as int) as period_number,
-        {%- endif %}
-        count(*) as active_actors
-    from {{ grain }}_activity
-    group by product, cohort_start, period_start
+        select
+            '{{ grain }}' as cohort_grain,
+            product,
+            cohort_start,
+            {%- if grain == 'week' %}
+                cast(datediff(period_start, cohort_start) / 7 as int) as period_number,
+            {%- else %}
+                cast(months_between(period_start, cohort_start) as int) as period_number,
+            {%- endif %}
+            count(*) as active_actors
+        from {{ grain }}_activity
+        group by product, cohort_start, period_start
 
-),
+    ),
 {%- endfor %}
 
 periods as (

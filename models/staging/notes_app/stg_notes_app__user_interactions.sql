@@ -41,8 +41,9 @@ deduplicated as (
 )
 
 select
-    {{ surrogate_key(['user_id', 'event_ts', 'action_type', 'page_id', 'duration_ms', 'app_version']) }}
-        as event_id,
+    {{ surrogate_key([
+        'user_id', 'event_ts', 'action_type', 'page_id', 'duration_ms', 'app_version',
+    ]) }} as event_id,
     user_id,
     event_ts,
     action_type,

@@ -1,0 +1,139 @@
+"""Where the loader's parquet files live, and how they are written and removed.
+
+    <lake>/<source>/<table>/load_date=YYYY-MM-DD/event_date=YYYY-MM-DD/<stem>-<sha12>.parquet
+    <lake>/loader/load_quarantine/load_date=YYYY-MM-DD/<stem>-<sha12>.parquet
+    <lake>/loader/load_audit/load_date=YYYY-MM-DD/<stem>-<sha12>.parquet
+
+One landed file gives one parquet file per partition, all with the same name, so every
+trace of a load can be found (and removed) by that name. Files are written under a
+hidden temporary name (Spark ignores names starting with `.`) and renamed into place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pulse.load.contracts import AUDIT_TABLE, LOADER_SOURCE, QUARANTINE_TABLE
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SUFFIXES = (".gz", ".csv", ".jsonl", ".ndjson", ".json", ".txt")
+
+
+def file_stem(name: str) -> str:
+    """`mobile_app_clickstream_34.csv.gz` -> `mobile_app_clickstream_34` (path-safe)."""
+    stem = name
+    for suffix in _SUFFIXES:
+        if stem.lower().endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[: -len(suffix)]
+    return _UNSAFE.sub("_", stem).lstrip("._-") or "file"
+
+
+def part_name(file_name: str, checksum: str) -> str:
+    """The name every parquet file of one load of one landed file gets."""
+    return f"{file_stem(file_name)}-{checksum[:12]}.parquet"
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: Path
+
+    def table_dir(self, source: str, table: str) -> Path:
+        return self.root / source / table
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.table_dir(LOADER_SOURCE, QUARANTINE_TABLE)
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.table_dir(LOADER_SOURCE, AUDIT_TABLE)
+
+    def raw_path(
+        self, source: str, table: str, load_date: date, event_date: date, part: str
+    ) -> Path:
+        partition = f"load_date={load_date.isoformat()}/event_date={event_date.isoformat()}"
+        return self.table_dir(source, table) / partition / part
+
+    def quarantine_path(self, load_date: date, part: str) -> Path:
+        return self.quarantine_dir / f"load_date={load_date.isoformat()}" / part
+
+    def audit_path(self, load_date: date, part: str) -> Path:
+        return self.audit_dir / f"load_date={load_date.isoformat()}" / part
+
+    def audit_files(self) -> list[Path]:
+        return sorted(self.audit_dir.glob("load_date=*/*.parquet"))
+
+    def data_files(self, source: str, table: str, part: str) -> list[Path]:
+        """Raw and quarantine files (and temporary leftovers) named `part`, any partition."""
+        raw = self.table_dir(source, table)
+        return sorted(
+            [
+                *raw.glob(f"load_date=*/event_date=*/{part}"),
+                *raw.glob(f"load_date=*/event_date=*/.{part}.*.tmp"),
+                *self.quarantine_dir.glob(f"load_date=*/{part}"),
+                *self.quarantine_dir.glob(f"load_date=*/.{part}.*.tmp"),
+                *self.audit_dir.glob(f"load_date=*/.{part}.*.tmp"),
+            ]
+        )
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One loader at a time per lake (a `pulse load --watch` and a manual load)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".load.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_parquet(
+    table: pa.Table,
+    path: Path,
+    *,
+    dictionary: bool | list[str] = True,
+    statistics: bool | list[str] = True,
+) -> None:
+    """Write atomically: a hidden temporary file in the same directory, then rename.
+
+    `dictionary` / `statistics`: all columns, or the ones named (dictionary encoding and
+    min/max statistics cost time and help little on high-cardinality text).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        pq.write_table(
+            table,
+            temporary,
+            compression="snappy",
+            use_dictionary=dictionary,
+            write_statistics=statistics,
+        )
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def remove_files(paths: list[Path], root: Path) -> None:
+    """Delete files, then their partition directories left empty (up to `root`)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != root and root in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent

@@ -1,0 +1,336 @@
+"""Load landed files into the raw lake: match, check, write, audit.
+
+Per file: match a table by its glob patterns, checksum the bytes, consult the audit
+(already loaded -> skip; changed -> error unless replacing), parse and validate in
+memory, remove the leftovers of an unfinished earlier attempt, write the raw partitions
+and the quarantine, and write the audit row last. A file that fails writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pulse.load.audit import AuditEntry, AuditIndex, audit_table
+from pulse.load.contracts import Contracts, TableSpec, read_contracts
+from pulse.load.errors import LoadError
+from pulse.load.lake import Lake, part_name, remove_files, write_parquet
+from pulse.load.progress import tracker
+from pulse.load.readers import decompress, read_bytes
+from pulse.load.validate import EVENT_TS, EXTRA, ROW, Validated, validate
+
+LOADED = "loaded"
+REPLACED = "replaced"
+SKIPPED = "skipped"
+FAILED = "failed"
+ALREADY_LOADED = "already loaded"
+_HIGH_CARDINALITY = ("id", "timestamp", "date")
+_WRITERS = min(4, os.cpu_count() or 1)
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: Path
+    source: str | None
+    table: str | None
+    status: str  # loaded | replaced | skipped | failed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    seconds: float = 0.0
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+
+def default_project_dir() -> Path:
+    """The dbt project whose source declarations are the contracts ($PULSE_PROJECT_DIR)."""
+    if os.environ.get("PULSE_PROJECT_DIR"):
+        return Path(os.environ["PULSE_PROJECT_DIR"])
+    from pulse.settings import PROJECT_DIR
+
+    return PROJECT_DIR
+
+
+def default_lake() -> Path:
+    from pulse.settings import State
+
+    return State.from_env().lake
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def load_path(
+    path: Path,
+    source: str | None = None,
+    *,
+    lake: Path | None = None,
+    load_date: date | None = None,
+    replace: bool = False,
+    progress: bool = False,
+    project_dir: Path | None = None,
+) -> list[FileResult]:
+    """Load a file, or every file under a directory, into the raw lake.
+
+    `source` is a source name or `source.table` (None: any table of any source). Files
+    that match no table are reported as skipped; a file that fails is reported as failed
+    and the others go on. Raises LoadError for a missing path or an unknown source.
+    """
+    contracts = read_contracts(project_dir or default_project_dir())
+    tables = contracts.select(source)
+    files = discover(Path(path))
+    loader = Loader(contracts, Lake(Path(lake) if lake else default_lake()))
+    return loader.load_files(files, tables, load_date=load_date, replace=replace, progress=progress)
+
+
+def discover(path: Path) -> list[Path]:
+    """The file itself, or every file under the directory (hidden ones excepted), sorted."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise LoadError(f"{path}: no such file or directory")
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+    )
+
+
+class Loader:
+    """Loads files into one lake; holds the audit index between batches."""
+
+    def __init__(self, contracts: Contracts, lake: Lake) -> None:
+        self.contracts = contracts
+        self.lake = lake
+        self.audit = AuditIndex(lake)
+
+    def load_files(
+        self,
+        files: Sequence[Path],
+        tables: Iterable[TableSpec],
+        *,
+        load_date: date | None = None,
+        replace: bool = False,
+        progress: bool = False,
+    ) -> list[FileResult]:
+        tables = tuple(tables)
+        sizes = {f: _size(f) for f in files}
+        results = []
+        with self.lake.lock(), tracker(progress, sum(sizes.values())) as bar:
+            self.audit.refresh()
+            for file in files:
+                bar.file(file.name)
+                day = load_date or utc_now().date()
+                results.append(self.load_file(file, tables, load_date=day, replace=replace))
+                bar.advance(sizes[file])
+        return results
+
+    def load_file(
+        self, path: Path, tables: Sequence[TableSpec], *, load_date: date, replace: bool
+    ) -> FileResult:
+        """Load one file (the caller holds the lake lock and refreshed the audit)."""
+        clock = time.monotonic()
+        started_at = utc_now()
+        matches = [t for t in tables if t.matches(path.name)]
+        if not matches:
+            return FileResult(path, None, None, SKIPPED, message="matches no declared table")
+        spec = matches[0]
+
+        def result(status: str, message: str = "", checked: Validated | None = None) -> FileResult:
+            return FileResult(
+                path,
+                spec.source,
+                spec.name,
+                status,
+                rows_read=checked.rows_read if checked else 0,
+                rows_loaded=checked.good.num_rows if checked else 0,
+                rows_rejected=checked.rejected.num_rows if checked else 0,
+                seconds=time.monotonic() - clock,
+                message=message,
+            )
+
+        if len(matches) > 1:
+            names = ", ".join(t.qualified_name for t in matches)
+            return result(FAILED, f"{path}: the name matches several tables ({names})")
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            return result(FAILED, f"{path}: cannot read: {err.strerror or err}")
+        checksum = hashlib.sha256(content).hexdigest()
+        part = part_name(path.name, checksum)
+        source_file = str(path.resolve())
+        previous = self.audit.for_path(source_file)
+        if any(e.checksum == checksum for e in previous):
+            return result(SKIPPED, ALREADY_LOADED)
+        owner = self.audit.for_part(part)
+        if owner is not None:
+            return result(SKIPPED, f"same name and content as {owner.source_file}, already loaded")
+        if previous and not replace:
+            return result(FAILED, f"{path}: changed since it was loaded; use --replace")
+        try:
+            raw = read_bytes(decompress(content, str(path)), str(path))
+            checked = validate(raw, spec, str(path), utc_now())
+        except LoadError as err:
+            return result(FAILED, str(err))
+        except Exception as err:  # a reader bug must not stop the other files
+            return result(FAILED, f"{path}: cannot load: {type(err).__name__}: {err}")
+        try:
+            for entry in previous:
+                self._remove(entry)
+            remove_files(self.lake.data_files(spec.source, spec.name, part), self.lake.root)
+            loaded_at = utc_now()
+            self._write(spec, checked, part, source_file, load_date, loaded_at)
+            status = REPLACED if previous else LOADED
+            row = {
+                "source_name": spec.source,
+                "table_name": spec.name,
+                "source_file": source_file,
+                "file_name": path.name,
+                "checksum": checksum,
+                "rows_read": checked.rows_read,
+                "rows_loaded": checked.good.num_rows,
+                "rows_rejected": checked.rejected.num_rows,
+                "status": status,
+                "extra_columns": ",".join(checked.extra_columns) or None,
+                "missing_columns": ",".join(checked.missing_columns) or None,
+                "started_at": started_at,
+                "_loaded_at": loaded_at,
+            }
+            audit_path = self.lake.audit_path(load_date, part)
+            write_parquet(audit_table(self.contracts.audit_schema, row), audit_path)
+            self.audit.add(audit_path, row)
+        except OSError as err:
+            return result(FAILED, f"{path}: cannot write to the lake: {err}")
+        return result(status, _drift_note(checked), checked)
+
+    def _remove(self, entry: AuditEntry) -> None:
+        """Remove an earlier load of a file: data first, its audit row last."""
+        remove_files(
+            self.lake.data_files(entry.source_name, entry.table_name, entry.part), self.lake.root
+        )
+        remove_files([entry.file], self.lake.root)
+        self.audit.forget(entry.file)
+
+    def _write(
+        self,
+        spec: TableSpec,
+        checked: Validated,
+        part: str,
+        source_file: str,
+        load_date: date,
+        loaded_at: datetime,
+    ) -> None:
+        good = checked.good
+        n = good.num_rows
+        if n:
+            columns = [good.column(c.name) for c in spec.columns]
+            names = [c.name for c in spec.columns]
+            table = pa.Table.from_arrays(
+                [
+                    *columns,
+                    good.column(EVENT_TS),
+                    pa.repeat(pa.scalar(source_file, pa.string()), n),
+                    good.column(ROW),
+                    _timestamps(loaded_at, n),
+                    good.column(EXTRA),
+                ],
+                names=[*names, EVENT_TS, "_source_file", ROW, "_loaded_at", EXTRA],
+            )
+            dictionary = [c.name for c in spec.columns if c.type not in _HIGH_CARDINALITY]
+            dictionary += ["_source_file", "_loaded_at", EXTRA]
+            statistics = [EVENT_TS, ROW, "_loaded_at"]
+
+            def write(event_date: date, rows: Callable[[], pa.Table]) -> None:
+                target = self.lake.raw_path(spec.source, spec.name, load_date, event_date, part)
+                write_parquet(rows(), target, dictionary=dictionary, statistics=statistics)
+
+            with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+                for future in [
+                    pool.submit(write, *job) for job in _by_event_date(table, spec, load_date)
+                ]:
+                    future.result()
+        rejected = checked.rejected
+        if rejected.num_rows:
+            m = rejected.num_rows
+            values = {
+                "source_name": pa.repeat(pa.scalar(spec.source, pa.string()), m),
+                "table_name": pa.repeat(pa.scalar(spec.name, pa.string()), m),
+                "source_file": pa.repeat(pa.scalar(source_file, pa.string()), m),
+                "row_number": rejected.column("row_number"),
+                "reason": rejected.column("reason"),
+                "raw_text": rejected.column("raw_text"),
+                "_loaded_at": _timestamps(loaded_at, m),
+            }
+            schema = self.contracts.quarantine_schema
+            arrays = [
+                values[f.name].cast(f.type) if f.name in values else pa.nulls(m, f.type)
+                for f in schema
+            ]
+            write_parquet(
+                pa.Table.from_arrays(arrays, schema=schema),
+                self.lake.quarantine_path(load_date, part),
+            )
+
+
+def _by_event_date(
+    table: pa.Table, spec: TableSpec, load_date: date
+) -> list[tuple[date, Callable[[], pa.Table]]]:
+    """The rows of each UTC date of `_event_ts` (snapshot tables: all on the load date).
+
+    Each partition is cut lazily (a slice when the file is in time order, else a
+    filter), so the cutting runs in the writer threads too.
+    """
+    if spec.event_time is None:
+        return [(load_date, lambda: table)]
+    days = pc.cast(table.column(EVENT_TS), pa.date32())
+    counts = pc.value_counts(days)
+    values, sizes = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    if len(days) > 1 and not pc.all(pc.less_equal(days[:-1], days[1:])).as_py():
+        return [(day, partial(_rows_on, table, days, day)) for day in values]
+    starts = itertools.accumulate(sizes, initial=0)
+    return [
+        (day, partial(table.slice, start, size))
+        for day, start, size in zip(values, starts, sizes, strict=False)
+    ]
+
+
+def _rows_on(table: pa.Table, days: pa.ChunkedArray, day: date) -> pa.Table:
+    return table.filter(pc.equal(days, pa.scalar(day, pa.date32())))
+
+
+def _timestamps(value: datetime, n: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.timestamp("us", tz="UTC")), n)
+
+
+def _drift_note(checked: Validated) -> str:
+    notes = []
+    if checked.extra_columns:
+        notes.append("extra columns: " + ", ".join(checked.extra_columns))
+    if checked.missing_columns:
+        notes.append("missing columns: " + ", ".join(checked.missing_columns))
+    return "; ".join(notes)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,231 @@
+"""Type-check the records of one file against its declared table, vectorised.
+
+Each record gets the first failing reason, checking the declared columns in order:
+`missing <col>` (a required column empty, or a required id holding a placeholder such
+as `null`), then the column's type: `unparseable timestamp in <col>: <value>`,
+`future timestamp in <col>: <value>` (later than now + 1 day), the same for `date`,
+`not an integer in <col>`, `not a decimal in <col>`, `not a boolean in <col>`.
+Records that pass keep the source text of every column; the others go to quarantine
+with their reason and text. The event-time column is always required.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pulse.load.contracts import TIME_TYPES, UTC_TIMESTAMP, ColumnSpec, TableSpec
+from pulse.load.errors import LoadError
+from pulse.load.readers import RAW_TEXT, ROW_NUMBER, RawFile, column_key
+from pulse.load.rowtext import csv_lines, json_objects
+from pulse.load.timeparse import EPOCH, parse_times
+
+EVENT_TS = "_event_ts"
+ROW = "_row_number"
+EXTRA = "_extra_columns"
+PLACEHOLDERS = pa.array(["null", "none", "nan", "<null>", "%3cnull%3g"])
+FUTURE_SLACK = timedelta(days=1)
+BATCH_ROWS = 1 << 20
+REJECT_SCHEMA = pa.schema(
+    [("row_number", pa.int64()), ("reason", pa.string()), ("raw_text", pa.string())]
+)
+_TEXT_RULES = {
+    "int": (r"^[+-]?[0-9]+$", "not an integer"),
+    "decimal": (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$", "not a decimal"),
+}
+_BOOLEANS = pa.array(["True", "False", "true", "false", "1", "0"])
+_NULL = pa.scalar(None, pa.string())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Where each declared column is in the file's header."""
+
+    positions: dict[str, int]
+    missing: tuple[str, ...]
+    extra: tuple[int, ...]
+
+
+@dataclass
+class Validated:
+    """One file, checked: the rows to load, the rows to quarantine, and the schema drift."""
+
+    good: pa.Table
+    rejected: pa.Table
+    rows_read: int
+    extra_columns: tuple[str, ...]
+    missing_columns: tuple[str, ...]
+
+
+def good_schema(spec: TableSpec) -> pa.Schema:
+    fields = [pa.field(c.name, pa.string()) for c in spec.columns]
+    fields += [(EVENT_TS, UTC_TIMESTAMP), (ROW, pa.int64()), (EXTRA, pa.string())]
+    return pa.schema(fields)
+
+
+def map_columns(header: list[str], spec: TableSpec, name: str) -> ColumnMapping:
+    """Match declared columns to header names: exactly first, then ignoring case.
+
+    A required column (or the event-time column) absent from the header fails the file.
+    """
+    duplicated = [h for h, n in Counter(header).items() if n > 1]
+    if duplicated:
+        raise LoadError(f"{name}: the header has column {duplicated[0]!r} more than once")
+    positions: dict[str, int] = {}
+    taken: set[int] = set()
+    exact = {h: i for i, h in enumerate(header)}
+    for column in spec.columns:
+        if column.source_column in exact:
+            positions[column.name] = exact[column.source_column]
+            taken.add(exact[column.source_column])
+    for column in spec.columns:
+        if column.name in positions:
+            continue
+        wanted = column.source_column.lower()
+        for i, h in enumerate(header):
+            if i not in taken and h.lower() == wanted:
+                positions[column.name] = i
+                taken.add(i)
+                break
+    for column in spec.columns:
+        if column.name not in positions and _required(column, spec):
+            also = (
+                "" if column.source_column == column.name else f' (header "{column.source_column}")'
+            )
+            raise LoadError(f"{name}: missing required column {column.name}{also}")
+    missing = tuple(c.name for c in spec.columns if c.name not in positions)
+    extra = tuple(i for i in range(len(header)) if i not in taken)
+    return ColumnMapping(positions, missing, extra)
+
+
+def validate(raw: RawFile, spec: TableSpec, name: str, now: datetime) -> Validated:
+    """Check every record of `raw` against `spec` (see the module docstring)."""
+    reader_rejects = pa.Table.from_pylist(
+        [
+            {"row_number": r.row_number, "reason": r.reason, "raw_text": r.raw_text}
+            for r in raw.rejects
+        ],
+        schema=REJECT_SCHEMA,
+    )
+    if not raw.header:  # an empty file: nothing to check, no drift to report
+        return Validated(good_schema(spec).empty_table(), reader_rejects, raw.rows_read, (), ())
+    mapping = map_columns(raw.header, spec, name)
+    limit = (now + FUTURE_SLACK - EPOCH) // timedelta(microseconds=1)
+    goods, rejects = [], [reader_rejects]
+    for batch in raw.table.to_batches(max_chunksize=BATCH_ROWS):
+        good, rejected = _validate_batch(batch, raw.header, spec, mapping, limit)
+        goods.append(good)
+        rejects.append(rejected)
+    rejected = pa.concat_tables(rejects)
+    if rejected.num_rows:
+        rejected = rejected.sort_by("row_number")
+    return Validated(
+        good=pa.concat_tables(goods) if goods else good_schema(spec).empty_table(),
+        rejected=rejected,
+        rows_read=raw.rows_read,
+        extra_columns=tuple(raw.header[i] for i in mapping.extra),
+        missing_columns=mapping.missing,
+    )
+
+
+def _required(column: ColumnSpec, spec: TableSpec) -> bool:
+    return column.required or column.name == spec.event_time
+
+
+def _validate_batch(
+    batch: pa.RecordBatch,
+    header: list[str],
+    spec: TableSpec,
+    mapping: ColumnMapping,
+    future_limit: int,
+) -> tuple[pa.Table, pa.Table]:
+    n = batch.num_rows
+    reason = pa.nulls(n, pa.string())
+    event_ts = pa.nulls(n, UTC_TIMESTAMP)
+    columns: list[pa.Array] = []
+    for column in spec.columns:
+        position = mapping.positions.get(column.name)
+        if position is None:
+            columns.append(pa.nulls(n, pa.string()))
+            continue
+        values = batch.column(column_key(position))
+        columns.append(values)
+        reason, parsed = _check_column(
+            values, column, _required(column, spec), reason, future_limit
+        )
+        if column.name == spec.event_time and parsed is not None:
+            event_ts = parsed
+    ok = pc.is_null(reason)
+    extra = [batch.column(column_key(i)) for i in mapping.extra]
+    extra_json = (
+        json_objects([header[i] for i in mapping.extra], extra)
+        if extra
+        else pa.nulls(n, pa.string())
+    )
+    good = pa.Table.from_arrays(
+        [*columns, event_ts, batch.column(ROW_NUMBER), extra_json],
+        schema=good_schema(spec),
+    ).filter(ok)
+    bad = pc.invert(ok)
+    if RAW_TEXT in batch.schema.names:
+        raw_text = pc.filter(batch.column(RAW_TEXT), bad)
+    else:
+        raw_text = csv_lines(
+            [pc.filter(batch.column(column_key(i)), bad) for i in range(len(header))]
+        )
+    rejected = pa.Table.from_arrays(
+        [pc.filter(batch.column(ROW_NUMBER), bad), pc.filter(reason, bad), raw_text],
+        schema=REJECT_SCHEMA,
+    )
+    return good, rejected
+
+
+def _check_column(
+    values: pa.Array, column: ColumnSpec, required: bool, reason: pa.Array, future_limit: int
+) -> tuple[pa.Array, pa.Array | None]:
+    """Add this column's failures to `reason` (first reason wins); return the parsed time."""
+    stripped = pc.utf8_trim_whitespace(values)
+    blank = pc.fill_null(pc.equal(stripped, ""), True)
+    present = pc.invert(blank)
+    if required:
+        missing = blank
+        if column.type == "id":
+            placeholder = pc.fill_null(
+                pc.is_in(pc.utf8_lower(stripped), value_set=PLACEHOLDERS), False
+            )
+            missing = pc.or_(missing, placeholder)
+        reason = _first(reason, missing, f"missing {column.name}")
+    if column.type in TIME_TYPES:
+        parsed = parse_times(pc.if_else(blank, _NULL, values), column.formats)
+        unparseable = pc.and_(present, pc.is_null(parsed))
+        label = f"{column.type} in {column.name}: "
+        reason = _first(reason, unparseable, _with_value(f"unparseable {label}", values))
+        future = pc.fill_null(pc.greater(parsed.cast(pa.int64()), future_limit), False)
+        reason = _first(reason, future, _with_value(f"future {label}", values))
+        return reason, parsed
+    if column.type in _TEXT_RULES:
+        pattern, message = _TEXT_RULES[column.type]
+        fits = pc.match_substring_regex(stripped, pattern)
+        reason = _first(reason, pc.and_(present, pc.invert(fits)), f"{message} in {column.name}")
+    elif column.type == "bool":
+        fits = pc.is_in(stripped, value_set=_BOOLEANS)
+        reason = _first(
+            reason, pc.and_(present, pc.invert(fits)), f"not a boolean in {column.name}"
+        )
+    return reason, None
+
+
+def _with_value(prefix: str, values: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, values, "")
+
+
+def _first(reason: pa.Array, failed: pa.Array, candidate: pa.Array | str) -> pa.Array:
+    """`candidate` where `failed` and no earlier reason; the earlier reason otherwise."""
+    fresh = pc.and_(pc.is_null(reason), pc.fill_null(failed, False))
+    if not pc.any(fresh).as_py():
+        return reason
+    return pc.if_else(fresh, candidate, reason)

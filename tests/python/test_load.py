@@ -439,6 +439,28 @@ def test_schema_drift(project: Path, lake: Path, landing: Path) -> None:
     assert not list(lake.rglob("events_no_user*"))
 
 
+def test_header_oddities(project: Path, lake: Path, landing: Path) -> None:
+    # a trailing comma and a repeated undeclared name are kept apart, not fatal
+    write_csv(
+        landing / "events_k.csv",
+        "e1,u1,2024-05-01 10:00:00,a,b,",
+        header="eventId,user_id,event_time,x,x,",
+    )
+    # a declared column given twice is ambiguous: the file fails
+    write_csv(
+        landing / "events_l.csv",
+        "e1,u1,u2,2024-05-01 10:00:00",
+        header="eventId,User_Id,USER_ID,event_time",
+    )
+    results = {r.path.name: r for r in load(landing, lake)}
+    assert results["events_k.csv"].status == "loaded"
+    assert results["events_l.csv"].status == "failed"
+    assert "the header has column 'user_id' more than once" in results["events_l.csv"].message
+    (row,) = raw(lake).to_pylist()
+    assert json.loads(row["_extra_columns"]) == {"x": "a", "x#2": "b", "_c5": None}
+    assert audit(lake).column("extra_columns").to_pylist() == ["x,x#2,_c5"]
+
+
 # --- idempotency, replace, crash -----------------------------------------------------------
 
 

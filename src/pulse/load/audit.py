@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pulse.load.lake import Lake
+
+_ENTRY_COLUMNS = ("source_name", "table_name", "source_file", "checksum")
 
 
 @dataclass(frozen=True)
@@ -36,31 +39,38 @@ class AuditIndex:
     def __init__(self, lake: Lake) -> None:
         self.lake = lake
         self._by_file: dict[Path, list[AuditEntry]] = {}
+        self._by_source: dict[str, list[AuditEntry]] = {}
 
     def refresh(self) -> None:
         """Re-read the audit directory (only files not seen before are opened)."""
         files = set(self.lake.audit_files())
         for gone in set(self._by_file) - files:
-            del self._by_file[gone]
-        for path in sorted(files - set(self._by_file)):
-            self._by_file[path] = _read_entries(path)
+            self.forget(gone)
+        for path, entries in _read_entries(sorted(files - set(self._by_file))).items():
+            self._put(path, entries)
 
     def for_path(self, source_file: str) -> list[AuditEntry]:
-        return [
-            e for entries in self._by_file.values() for e in entries if e.source_file == source_file
-        ]
+        return list(self._by_source.get(source_file, []))
 
     def for_part(self, part: str) -> AuditEntry | None:
-        for path, entries in self._by_file.items():
-            if path.name == part and entries:
-                return entries[0]
+        """The load whose parquet files are named `part` (any load date)."""
+        for path in self.lake.audit_dir.glob(f"load_date=*/{part}"):
+            if self._by_file.get(path):
+                return self._by_file[path][0]
         return None
 
     def add(self, path: Path, row: dict[str, Any]) -> None:
-        self._by_file[path] = [_entry(row, path)]
+        self.forget(path)
+        self._put(path, [_entry(row, path)])
 
     def forget(self, path: Path) -> None:
-        self._by_file.pop(path, None)
+        for entry in self._by_file.pop(path, []):
+            self._by_source[entry.source_file].remove(entry)
+
+    def _put(self, path: Path, entries: list[AuditEntry]) -> None:
+        self._by_file[path] = entries
+        for entry in entries:
+            self._by_source.setdefault(entry.source_file, []).append(entry)
 
 
 def audit_table(schema: pa.Schema, row: dict[str, Any]) -> pa.Table:
@@ -68,12 +78,24 @@ def audit_table(schema: pa.Schema, row: dict[str, Any]) -> pa.Table:
     return pa.Table.from_pylist([{name: row.get(name) for name in schema.names}], schema=schema)
 
 
-def _read_entries(path: Path) -> list[AuditEntry]:
+def _read_entries(paths: list[Path]) -> dict[Path, list[AuditEntry]]:
+    """Audit rows of many small files, read by Arrow's threaded scanner."""
+    entries: dict[Path, list[AuditEntry]] = {path: [] for path in paths}
+    if not paths:
+        return entries
     try:
-        rows = pq.ParquetFile(path).read().to_pylist()
+        dataset = ds.dataset([str(p) for p in paths], format="parquet")
+        for batch in dataset.scanner(columns=list(_ENTRY_COLUMNS)).scan_batches():
+            path = Path(batch.fragment.path)
+            entries[path] += [_entry(row, path) for row in batch.record_batch.to_pylist()]
     except (OSError, pa.ArrowException):
-        return []  # unreadable: as if that load had not finished
-    return [_entry(row, path) for row in rows]
+        for path in paths:  # one bad file: read them one by one, skip the unreadable
+            try:
+                rows = pq.ParquetFile(path).read(columns=list(_ENTRY_COLUMNS)).to_pylist()
+            except (OSError, pa.ArrowException):
+                rows = []  # unreadable: as if that load had not finished
+            entries[path] = [_entry(row, path) for row in rows]
+    return entries
 
 
 def _entry(row: dict[str, Any], path: Path) -> AuditEntry:

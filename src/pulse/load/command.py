@@ -69,7 +69,7 @@ def load_cmd(
     except LoadError as error:
         err.print(f"[red]error:[/red] {error}", soft_wrap=True)
         raise typer.Exit(1) from error
-    _totals(results, time.monotonic() - started)
+    _totals(results, None if watch_mode else time.monotonic() - started)
     failed = [r for r in results if r.status == FAILED]
     for result in failed:
         err.print(f"[red]failed:[/red] {result.message}", soft_wrap=True)
@@ -121,13 +121,14 @@ def _report(results: list[FileResult], title: str | None) -> None:
     out.print(table)
 
 
-def _totals(results: list[FileResult], seconds: float) -> None:
+def _totals(results: list[FileResult], wall: float | None) -> None:
+    """Totals and throughput: over the wall time, or (watching) the time spent loading."""
     read = sum(r.rows_read for r in results)
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     files = sum(1 for r in results if r.status in ("loaded", "replaced"))
-    busy = sum(r.seconds for r in results if r.status in ("loaded", "replaced"))
-    rate = f"{read / busy:,.0f} rows/s" if busy > 0 and read else "-"
+    seconds = wall if wall is not None else sum(r.seconds for r in results)
+    rate = f"{read / seconds:,.0f} rows/s" if seconds > 0 and read else "-"
     out.print(
         f"{files} file(s) loaded: {read:,} rows read, {loaded:,} loaded, "
         f"{rejected:,} quarantined in {seconds:.1f}s ({rate})",

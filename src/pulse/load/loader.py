@@ -136,9 +136,9 @@ class Loader:
         results = []
         with self.lake.lock(), tracker(progress, sum(sizes.values())) as bar:
             self.audit.refresh()
+            day = load_date or utc_now().date()  # one load date per batch
             for file in files:
                 bar.file(file.name)
-                day = load_date or utc_now().date()
                 results.append(self.load_file(file, tables, load_date=day, replace=replace))
                 bar.advance(sizes[file])
         return results

@@ -34,6 +34,7 @@ _MARK = "\x01pulse-undecodable:"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _BLANK = re.compile(rb"\s*\Z")
 _TEXT = re.compile(rb"\S")
+_LINE_END = re.compile(rb"[\r\n]")
 _BLOCK_SIZE = 16 << 20
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -114,8 +115,8 @@ def _csv_header(data: bytes, name: str) -> list[str]:
     """The first record's fields, as Arrow will name the columns (best effort)."""
     first_text = _TEXT.search(data)
     start = first_text.start() if first_text else 0
-    end = data.find(b"\n", start)
-    first = data[start : end if end >= 0 else len(data)]
+    line_end = _LINE_END.search(data, start)
+    first = data[start : line_end.start() if line_end else len(data)]
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -174,7 +175,13 @@ def _assemble(
     columns = [_empty_to_null(c) for c in table.columns]
     names = [column_key(i) for i in range(len(columns))]
     out = pa.table([*columns, pa.array(numbers)], names=[*names, ROW_NUMBER])
-    return RawFile([n.strip() for n in table.column_names], out, rejects)
+    return RawFile(_header_names(table.column_names), out, rejects)
+
+
+def _header_names(names: list[str]) -> list[str]:
+    """Header names without surrounding blanks; an empty one is `_c<position>`, as in Spark."""
+    stripped = [str(n).strip() for n in names]
+    return [n or f"_c{i}" for i, n in enumerate(stripped)]
 
 
 def _empty_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -206,9 +213,11 @@ def _mask_undecodable(data: bytes, columns: int) -> tuple[bytes, list[str]]:
     for match in _SURROGATE.finditer(text):
         if match.start() < done:
             continue  # another bad byte on a line already replaced
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.start())
-        end = len(text) if end < 0 else end
+        start = max(text.rfind("\n", 0, match.start()), text.rfind("\r", 0, match.start())) + 1
+        ends = [
+            e for e in (text.find("\n", match.start()), text.find("\r", match.start())) if e >= 0
+        ]
+        end = min(ends, default=len(text))
         line = text[start:end].encode("utf-8", "surrogateescape").rstrip(b"\r")
         pieces.append(text[done:start])
         pieces.append(f"{_MARK}{len(stash)}" + "," * columns)
@@ -255,7 +264,7 @@ def read_jsonl(data: bytes) -> RawFile:
         [*columns, pa.array(numbers, pa.int64()), pa.array(lines, pa.string())],
         names=[*names, ROW_NUMBER, RAW_TEXT],
     )
-    return RawFile([str(h).strip() for h in header], table, rejects)
+    return RawFile(_header_names(header), table, rejects)
 
 
 def _json_text(value: Any) -> str | None:

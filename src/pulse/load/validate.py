@@ -72,12 +72,19 @@ def map_columns(header: list[str], spec: TableSpec, name: str) -> ColumnMapping:
 
     A required column (or the event-time column) absent from the header fails the file.
     """
-    duplicated = [h for h, n in Counter(header).items() if n > 1]
-    if duplicated:
-        raise LoadError(f"{name}: the header has column {duplicated[0]!r} more than once")
+    exact_counts = Counter(header)
+    folded_counts = Counter(h.lower() for h in header)
+    for column in spec.columns:
+        source = column.source_column
+        if exact_counts[source] > 1 or (
+            exact_counts[source] == 0 and folded_counts[source.lower()] > 1
+        ):
+            raise LoadError(f"{name}: the header has column {source!r} more than once")
     positions: dict[str, int] = {}
     taken: set[int] = set()
-    exact = {h: i for i, h in enumerate(header)}
+    exact: dict[str, int] = {}
+    for i, h in enumerate(header):
+        exact.setdefault(h, i)
     for column in spec.columns:
         if column.source_column in exact:
             positions[column.name] = exact[column.source_column]
@@ -127,7 +134,7 @@ def validate(raw: RawFile, spec: TableSpec, name: str, now: datetime) -> Validat
         good=pa.concat_tables(goods) if goods else good_schema(spec).empty_table(),
         rejected=rejected,
         rows_read=raw.rows_read,
-        extra_columns=tuple(raw.header[i] for i in mapping.extra),
+        extra_columns=tuple(_unique([raw.header[i] for i in mapping.extra])),
         missing_columns=mapping.missing,
     )
 
@@ -162,7 +169,7 @@ def _validate_batch(
     ok = pc.is_null(reason)
     extra = [batch.column(column_key(i)) for i in mapping.extra]
     extra_json = (
-        json_objects([header[i] for i in mapping.extra], extra)
+        json_objects(_unique([header[i] for i in mapping.extra]), extra)
         if extra
         else pa.nulls(n, pa.string())
     )
@@ -217,6 +224,16 @@ def _check_column(
             reason, pc.and_(present, pc.invert(fits)), f"not a boolean in {column.name}"
         )
     return reason, None
+
+
+def _unique(names: list[str]) -> list[str]:
+    """JSON keys for extra columns: a repeated name gets a `#2`, `#3`... suffix."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for key in names:
+        seen[key] += 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
 
 
 def _with_value(prefix: str, values: pa.Array) -> pa.Array:

@@ -302,6 +302,24 @@ def test_loaded_rows_keep_source_text_and_loader_columns(
     assert pc.unique(table.column("load_date").cast(pa.string())).to_pylist() == ["2024-05-06"]
 
 
+@pytest.mark.parametrize("days", [3, 40])  # a filter per day / one sort for many days
+def test_rows_land_in_the_partition_of_their_utc_date(
+    project: Path, lake: Path, landing: Path, days: int
+) -> None:
+    stamps = [date.fromordinal(date(2024, 1, 1).toordinal() + (i * 7) % days) for i in range(120)]
+    rows = [good_row(i, event_time=f"{day} 10:00:00") for i, day in enumerate(stamps)]
+    one(load(write_csv(landing / "events_n.csv", *rows), lake))
+    table = raw(lake)
+    assert table.num_rows == 120
+    for row in table.to_pylist():
+        assert str(row["event_date"]) == row["event_time"][:10]
+    for files in (lake / "shop/events").glob("load_date=*/event_date=*"):
+        (part,) = files.iterdir()
+        numbers = pq.read_table(part).column("_row_number").to_pylist()
+        assert numbers == sorted(numbers)  # file order within a partition
+    assert len(list((lake / "shop/events").glob("load_date=*/event_date=*"))) == days
+
+
 def test_audit_row_has_exactly_the_declared_columns(
     project: Path, lake: Path, landing: Path
 ) -> None:
@@ -515,12 +533,8 @@ def test_crash_before_the_audit_row_is_recovered_without_duplicates(
 ) -> None:
     rows = [good_row(i, event_time=f"2024-05-0{1 + i % 3} 10:00:00") for i in range(30)]
     path = write_csv(landing / "events_e.csv", *rows, good_row(99, qty="x"))
-
-    def crash(*args: object, **kwargs: object) -> pa.Table:
-        raise RuntimeError("power cut")
-
     with monkeypatch.context() as patch:
-        patch.setattr(loader_module, "audit_table", crash)
+        patch.setattr(loader_module, "audit_table", _crash)
         with pytest.raises(RuntimeError, match="power cut"):
             load(path, lake)
     assert raw(lake).num_rows == 30  # data and quarantine written, audit row not
@@ -539,6 +553,26 @@ def test_crash_before_the_audit_row_is_recovered_without_duplicates(
     assert audit(lake).num_rows == 1
     assert {str(d) for d in pc.unique(table.column("load_date")).to_pylist()} == {"2024-05-09"}
     assert not list(lake.rglob("*.tmp"))
+
+
+def test_crash_then_change_leaves_no_orphans(
+    project: Path, lake: Path, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(landing / "events_m.csv", good_row(1), good_row(2), good_row(3, qty="x"))
+    with monkeypatch.context() as patch:
+        patch.setattr(loader_module, "audit_table", _crash)
+        with pytest.raises(RuntimeError):
+            load(path, lake)
+    write_csv(path, good_row(4))  # the file changed before the re-run
+    write_csv(landing / "events_m_2.csv", good_row(5))  # a neighbour with a similar stem
+    results = load(landing, lake)
+    assert [r.status for r in results] == ["loaded", "loaded"]
+    assert sorted(raw(lake).column("event_id").to_pylist()) == ["e4", "e5"]
+    assert quarantine(lake).num_rows == 0
+
+
+def _crash(*args: object, **kwargs: object) -> pa.Table:
+    raise RuntimeError("power cut")
 
 
 # --- matching, watch, command line ---------------------------------------------------------------

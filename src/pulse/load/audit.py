@@ -59,6 +59,10 @@ class AuditIndex:
                 return self._by_file[path][0]
         return None
 
+    def parts(self) -> set[str]:
+        """Names of the audited loads' files (`<stem>-<sha12>.parquet`)."""
+        return {path.name for path, entries in self._by_file.items() if entries}
+
     def add(self, path: Path, row: dict[str, Any]) -> None:
         self.forget(path)
         self._put(path, [_entry(row, path)])

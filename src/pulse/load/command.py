@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -81,6 +82,8 @@ def _parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as error:
         raise LoadError(f"--load-date must be a date like 2024-01-31, got {value!r}") from error

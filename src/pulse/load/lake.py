@@ -15,7 +15,7 @@ import fcntl
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -76,16 +76,34 @@ class Lake:
 
     def data_files(self, source: str, table: str, part: str) -> list[Path]:
         """Raw and quarantine files (and temporary leftovers) named `part`, any partition."""
-        raw = self.table_dir(source, table)
-        return sorted(
-            [
-                *raw.glob(f"load_date=*/event_date=*/{part}"),
-                *raw.glob(f"load_date=*/event_date=*/.{part}.*.tmp"),
-                *self.quarantine_dir.glob(f"load_date=*/{part}"),
-                *self.quarantine_dir.glob(f"load_date=*/.{part}.*.tmp"),
-                *self.audit_dir.glob(f"load_date=*/.{part}.*.tmp"),
-            ]
-        )
+        return self._files(source, table, lambda name, temporary: name == part)
+
+    def leftovers(self, source: str, table: str, stem: str, owned: set[str]) -> list[Path]:
+        """What unfinished loads of `stem` left: files named `<stem>-<sha12>.parquet`, any
+        checksum, that no audit row owns (`owned`: audited names), and temporary files."""
+        pattern = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{12}}\.parquet")
+
+        def orphan(name: str, temporary: bool) -> bool:
+            return bool(pattern.fullmatch(name)) and (temporary or name not in owned)
+
+        return self._files(source, table, orphan)
+
+    def _files(self, source: str, table: str, wanted: Callable[[str, bool], bool]) -> list[Path]:
+        """Files of a raw table and the quarantine (temporary ones of the audit too) for
+        which `wanted(final name, is temporary)` holds."""
+        places = [
+            self.table_dir(source, table).glob("load_date=*/event_date=*/*"),
+            self.quarantine_dir.glob("load_date=*/*"),
+            self.audit_dir.glob("load_date=*/.*.tmp"),
+        ]
+        found = []
+        for place in places:
+            for path in place:
+                temporary = path.name.startswith(".") and path.name.endswith(".tmp")
+                name = _final_name(path.name) if temporary else path.name
+                if wanted(name, temporary):
+                    found.append(path)
+        return sorted(found)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -97,6 +115,15 @@ class Lake:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def temporary_name(path: Path) -> Path:
+    """`.<name>.<pid>.<thread>.tmp` beside `path`: hidden from Spark, unique per writer."""
+    return path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+
+
+def _final_name(temporary: str) -> str:
+    return temporary[1:].split(".parquet.", 1)[0] + ".parquet"
 
 
 def write_parquet(
@@ -112,7 +139,7 @@ def write_parquet(
     min/max statistics cost time and help little on high-cardinality text).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    temporary = temporary_name(path)
     try:
         pq.write_table(
             table,

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from pulse.load.audit import AuditEntry, AuditIndex, audit_table
 from pulse.load.contracts import Contracts, TableSpec, read_contracts
 from pulse.load.errors import LoadError
-from pulse.load.lake import Lake, part_name, remove_files, write_parquet
+from pulse.load.lake import Lake, file_stem, part_name, remove_files, write_parquet
 from pulse.load.progress import tracker
 from pulse.load.readers import decompress, read_bytes
 from pulse.load.validate import EVENT_TS, EXTRA, ROW, Validated, validate
@@ -37,6 +37,7 @@ FAILED = "failed"
 ALREADY_LOADED = "already loaded"
 _HIGH_CARDINALITY = ("id", "timestamp", "date")
 _WRITERS = min(4, os.cpu_count() or 1)
+_FILTER_PARTITIONS = 16  # above this, one sort beats a filter per partition
 
 
 @dataclass
@@ -195,7 +196,10 @@ class Loader:
         try:
             for entry in previous:
                 self._remove(entry)
-            remove_files(self.lake.data_files(spec.source, spec.name, part), self.lake.root)
+            leftovers = self.lake.leftovers(
+                spec.source, spec.name, file_stem(path.name), self.audit.parts()
+            )
+            remove_files(leftovers, self.lake.root)
             loaded_at = utc_now()
             self._write(spec, checked, part, source_file, load_date, loaded_at)
             status = REPLACED if previous else LOADED
@@ -295,21 +299,30 @@ def _by_event_date(
 ) -> list[tuple[date, Callable[[], pa.Table]]]:
     """The rows of each UTC date of `_event_ts` (snapshot tables: all on the load date).
 
-    Each partition is cut lazily (a slice when the file is in time order, else a
-    filter), so the cutting runs in the writer threads too.
+    Each partition is cut lazily (a slice of the file, or of the file sorted by day when
+    it spans many days out of order; a filter when few), so the writer threads cut too.
     """
     if spec.event_time is None:
         return [(load_date, lambda: table)]
     days = pc.cast(table.column(EVENT_TS), pa.date32())
-    counts = pc.value_counts(days)
-    values, sizes = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    values, sizes = _runs(days)
     if len(days) > 1 and not pc.all(pc.less_equal(days[:-1], days[1:])).as_py():
-        return [(day, partial(_rows_on, table, days, day)) for day in values]
+        if len(values) <= _FILTER_PARTITIONS:
+            return [(day, partial(_rows_on, table, days, day)) for day in values]
+        order = pc.sort_indices(days)  # stable: file order within a day
+        table = table.combine_chunks().take(order)
+        values, sizes = _runs(days.take(order))
     starts = itertools.accumulate(sizes, initial=0)
     return [
         (day, partial(table.slice, start, size))
         for day, start, size in zip(values, starts, sizes, strict=False)
     ]
+
+
+def _runs(days: pa.ChunkedArray) -> tuple[list[date], list[int]]:
+    """Distinct days of a sorted array, with their counts, in order."""
+    counts = pc.value_counts(days)
+    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
 
 
 def _rows_on(table: pa.Table, days: pa.ChunkedArray, day: date) -> pa.Table:

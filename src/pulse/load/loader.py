@@ -299,8 +299,8 @@ def _by_event_date(
 ) -> list[tuple[date, Callable[[], pa.Table]]]:
     """The rows of each UTC date of `_event_ts` (snapshot tables: all on the load date).
 
-    Each partition is cut lazily (a slice of the file, or of the file sorted by day when
-    it spans many days out of order; a filter when few), so the writer threads cut too.
+    Each partition is cut lazily, in the writer threads: a slice when the file is in time
+    order, else a filter (few days) or a take of that day's rows in sorted order.
     """
     if spec.event_time is None:
         return [(load_date, lambda: table)]
@@ -310,8 +310,13 @@ def _by_event_date(
         if len(values) <= _FILTER_PARTITIONS:
             return [(day, partial(_rows_on, table, days, day)) for day in values]
         order = pc.sort_indices(days)  # stable: file order within a day
-        table = table.combine_chunks().take(order)
+        combined = table.combine_chunks()
         values, sizes = _runs(days.take(order))
+        starts = itertools.accumulate(sizes, initial=0)
+        return [
+            (day, partial(combined.take, order.slice(start, size)))
+            for day, start, size in zip(values, starts, sizes, strict=False)
+        ]
     starts = itertools.accumulate(sizes, initial=0)
     return [
         (day, partial(table.slice, start, size))

@@ -13,7 +13,7 @@
         so a late event of any age is rebuilt, not lost; the late-data audit mart
         reports the ones older than the lookback.
     Every date from the start on is rebuilt, which also keeps rolling windows right.
-    `upstreams` is a relation or a list of them, each with `_loaded_at` and
+    `upstreams` is a list of relations, each with `_loaded_at` and
     `upstream_date` (one column name, or a list with one per upstream); raw sources also prune on their `load_date` partition.
 -#}
 {% macro incremental_start(upstreams, upstream_date="event_date", date_column="event_date") %}
@@ -22,9 +22,6 @@
     {%- endif -%}
     {%- if var("backfill_start") -%}
         {{ return(var("backfill_start")) }}
-    {%- endif -%}
-    {%- if upstreams is string or upstreams is not iterable -%}
-        {%- set upstreams = [upstreams] -%}
     {%- endif -%}
     {%- set built_sql -%}
         select

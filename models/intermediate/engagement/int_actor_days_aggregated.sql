@@ -15,7 +15,7 @@
     the rolling windows, new/returning/resurrected counts and cohorts need.
 -#}
 
-{%- set start = incremental_start(ref('fct_events'), 'local_date', 'activity_date') %}
+{%- set start = incremental_start([ref('fct_events')], 'local_date', 'activity_date') %}
 {%- set end = incremental_end() %}
 
 with

@@ -16,7 +16,7 @@
 -#}
 
 {%- set start = incremental_start(
-    ref('int_actor_days_aggregated'), 'activity_date', 'activity_date') %}
+    [ref('int_actor_days_aggregated')], 'activity_date', 'activity_date') %}
 {%- set end = incremental_end() %}
 
 with

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from pulse.generate.command import generate_cmd
+from pulse.load.command import load_cmd
 from pulse.server import DEFAULT_PORT, Server, ServerError
 from pulse.settings import State
 
@@ -13,6 +15,8 @@ app = typer.Typer(
 )
 server_app = typer.Typer(help="The local Spark Thrift server.", no_args_is_help=True)
 app.add_typer(server_app, name="server")
+app.command("generate")(generate_cmd)
+app.command("load")(load_cmd)
 console = Console(stderr=True)
 
 

@@ -1,0 +1,52 @@
+"""Command-line input that reaches SQL is validated, not pasted."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pulse.cli import app
+from pulse.pipeline import PipelineError, validate_date
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-02-30", "2024-1-01", "2024-01-01' or '1'='1", "2024-01-01; drop table x", "", "today"],
+)
+def test_bad_dates_are_rejected(value: str) -> None:
+    with pytest.raises(PipelineError):
+        validate_date(value, "--start")
+
+
+def test_good_date_passes() -> None:
+    assert validate_date("2024-02-29", "--start") == "2024-02-29"
+
+
+def test_backfill_rejects_injection_before_touching_spark() -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "backfill",
+            "--start",
+            "2024-01-01'; drop table marts.fct_events; --",
+            "--end",
+            "2024-01-02",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "must be a date" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_backfill_rejects_reversed_range() -> None:
+    result = CliRunner().invoke(app, ["backfill", "--start", "2024-01-05", "--end", "2024-01-02"])
+    assert result.exit_code == 1
+    assert "after" in result.output
+
+
+def test_unknown_target_is_a_clear_error() -> None:
+    from pulse.dbt import dbt_env
+    from pulse.settings import State
+
+    with pytest.raises(ValueError, match="unknown target"):
+        dbt_env("production", State.from_env())

@@ -58,9 +58,9 @@ session_events as (
     inner join clickstream
         on
             sessions.user_id = clickstream.user_id
-            and clickstream.event_ts >= sessions.session_start
+            and sessions.session_start <= clickstream.event_ts
             and (
-                clickstream.event_ts <= sessions.session_end
+                sessions.session_end >= clickstream.event_ts
                 or sessions.session_end is null
             )
     group by sessions.session_id

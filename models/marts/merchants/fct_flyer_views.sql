@@ -23,7 +23,7 @@
     day's last view) reading events from start - 2 (UTC) gives the full-refresh answer.
 -#}
 
-{%- set start = incremental_start(ref('stg_flyers__flyer_events'), 'event_date', 'view_date') %}
+{%- set start = incremental_start([ref('stg_flyers__flyer_events')], 'event_date', 'view_date') %}
 {%- set end = incremental_end() %}
 
 with

@@ -1,0 +1,197 @@
+{#-
+    One row per distinct download event, from the batch file (a download date and
+    minutes spent) and the stream files (a timestamp, no minutes). App attributes are
+    cleaned as in stg_play_store__apps; the stream file that was already cleaned
+    (bytes, integers, ISO dates, 0.0 for `Varies with device`) gives the same values.
+    Both files number their rows from 0, so the source event_id is not a key: event_id
+    is the md5 of every business column (file-independent), after exact duplicates
+    are collapsed.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('play_store', 'app_downloads') }}
+
+),
+
+renamed as (
+
+    select
+        trim(event_id) as source_event_id,
+        trim(user_id) as user_id,
+        coalesce(
+            cast(cast(try_cast(trim(app_id) as decimal(20, 0)) as bigint) as string),
+            {{ placeholder_to_null('app_id') }}
+        ) as app_id,
+        cast(_event_ts as timestamp) as download_ts,
+        length(trim(download_date)) <= 10 as is_date_only,
+        cast(try_cast({{ placeholder_to_null('time_spent_min') }} as decimal(12, 1)) as int)
+            as time_spent_min,
+        {{ placeholder_to_null('user_name') }} as user_name,
+        cast(try_cast({{ placeholder_to_null('user_age') }} as decimal(5, 1)) as int) as user_age,
+        {{ placeholder_to_null('user_location') }} as user_location,
+        trim(app) as app_name,
+        {{ placeholder_to_null('category') }} as category,
+        try_cast({{ placeholder_to_null('rating') }} as double) as rating,
+        cast(try_cast({{ placeholder_to_null('reviews') }} as decimal(20, 0)) as bigint)
+            as reviews,
+        case
+            when lower(trim(app_size)) = 'varies with device' then null
+            when upper(trim(app_size)) like '%M'
+                then cast(
+                    try_cast(
+                        substr(trim(app_size), 1, length(trim(app_size)) - 1) as decimal(20, 3)
+                    ) * 1000000 as bigint
+                )
+            when upper(trim(app_size)) like '%K'
+                then cast(
+                    try_cast(
+                        substr(trim(app_size), 1, length(trim(app_size)) - 1) as decimal(20, 3)
+                    ) * 1000 as bigint
+                )
+            else nullif(
+                cast(try_cast({{ placeholder_to_null('app_size') }} as decimal(20, 3)) as bigint),
+                0
+            )
+        end as size_bytes,
+        coalesce(
+            lower(trim(app_size)) = 'varies with device'
+            or try_cast({{ placeholder_to_null('app_size') }} as decimal(20, 3)) = 0,
+            false
+        ) as size_varies_with_device,
+        cast(
+            try_cast(replace(replace(trim(installs), ',', ''), '+', '') as decimal(20, 0))
+            as bigint
+        ) as installs,
+        {{ placeholder_to_null('app_type') }} as app_type,
+        try_cast(replace(trim(price), '$', '') as decimal(10, 2)) as price,
+        {{ placeholder_to_null('content_rating') }} as content_rating,
+        {{ placeholder_to_null('genres') }} as genres,
+        coalesce(
+            to_date(try_to_timestamp(trim(last_updated), 'MMMM d, yyyy')),
+            to_date(try_to_timestamp(trim(last_updated), 'yyyy-MM-dd'))
+        ) as last_updated,
+        {{ placeholder_to_null('current_version') }} as current_version,
+        {{ placeholder_to_null('android_version') }} as android_version,
+        cast(event_date as date) as event_date,
+        cast(load_date as date) as load_date,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        source_event_id,
+        user_id,
+        app_id,
+        download_ts,
+        is_date_only,
+        time_spent_min,
+        user_name,
+        user_age,
+        user_location,
+        app_name,
+        category,
+        rating,
+        reviews,
+        size_bytes,
+        size_varies_with_device,
+        installs,
+        app_type,
+        price,
+        content_rating,
+        genres,
+        last_updated,
+        current_version,
+        android_version,
+        event_date,
+        min(load_date) as load_date,
+        min(_loaded_at) as _loaded_at,
+        count(*) as n_copies
+    from renamed
+    group by
+        source_event_id,
+        user_id,
+        app_id,
+        download_ts,
+        is_date_only,
+        time_spent_min,
+        user_name,
+        user_age,
+        user_location,
+        app_name,
+        category,
+        rating,
+        reviews,
+        size_bytes,
+        size_varies_with_device,
+        installs,
+        app_type,
+        price,
+        content_rating,
+        genres,
+        last_updated,
+        current_version,
+        android_version,
+        event_date
+
+),
+
+banded as (
+
+    select
+        *,
+        case
+            when user_age is null then 'unknown'
+            when user_age < 18 then 'under 18'
+            when user_age <= 24 then '18-24'
+            when user_age <= 34 then '25-34'
+            when user_age <= 44 then '35-44'
+            when user_age <= 54 then '45-54'
+            when user_age <= 64 then '55-64'
+            else '65+'
+        end as age_band
+    from deduplicated
+
+)
+
+select
+    {{ surrogate_key([
+        'source_event_id', 'user_id', 'app_id', 'download_ts', 'is_date_only',
+        'time_spent_min', 'user_name', 'user_age', 'user_location', 'app_name',
+        'category', 'rating', 'reviews', 'size_bytes', 'installs', 'app_type', 'price',
+        'content_rating', 'genres', 'last_updated', 'current_version', 'android_version',
+    ]) }} as event_id,
+    source_event_id,
+    user_id,
+    app_id,
+    download_ts,
+    is_date_only,
+    event_date,
+    time_spent_min,
+    user_name,
+    user_age,
+    age_band,
+    user_location,
+    app_name,
+    category,
+    rating,
+    reviews,
+    size_bytes,
+    size_varies_with_device,
+    installs,
+    app_type,
+    price,
+    content_rating,
+    genres,
+    last_updated,
+    current_version,
+    android_version,
+    n_copies,
+    load_date,
+    _loaded_at
+from banded

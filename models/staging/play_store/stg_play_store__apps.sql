@@ -1,0 +1,116 @@
+{#-
+    The Play Store catalogue, cleaned: sizes `19M` -> 19000000 and `14k` -> 14000 bytes,
+    `Varies with device` (or 0, the cleaned files' spelling of it) -> null with
+    size_varies_with_device = true; installs
+    `10,000+` -> 10000; price `$0.99` -> 0.99; last_updated `January 7, 2018` -> a
+    date; empty and NaN values -> null. Exact duplicates (483 in the Kaggle file, and
+    the same row in several snapshots) collapse into one row; apps whose duplicate rows
+    disagree keep every variant here (int_apps_deduplicated picks one).
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('play_store', 'apps') }}
+
+),
+
+renamed as (
+
+    select
+        trim(app) as app_name,
+        {{ placeholder_to_null('category') }} as category,
+        try_cast({{ placeholder_to_null('rating') }} as double) as rating,
+        cast(try_cast({{ placeholder_to_null('reviews') }} as decimal(20, 0)) as bigint)
+            as reviews,
+        case
+            when lower(trim(size)) = 'varies with device' then null
+            when upper(trim(size)) like '%M'
+                then cast(
+                    try_cast(substr(trim(size), 1, length(trim(size)) - 1) as decimal(20, 3))
+                    * 1000000 as bigint
+                )
+            when upper(trim(size)) like '%K'
+                then cast(
+                    try_cast(substr(trim(size), 1, length(trim(size)) - 1) as decimal(20, 3))
+                    * 1000 as bigint
+                )
+            else nullif(
+                cast(try_cast({{ placeholder_to_null('size') }} as decimal(20, 3)) as bigint), 0
+            )
+        end as size_bytes,
+        coalesce(
+            lower(trim(size)) = 'varies with device'
+            or try_cast({{ placeholder_to_null('size') }} as decimal(20, 3)) = 0,
+            false
+        ) as size_varies_with_device,
+        cast(
+            try_cast(replace(replace(trim(installs), ',', ''), '+', '') as decimal(20, 0))
+            as bigint
+        ) as installs,
+        {{ placeholder_to_null('type') }} as app_type,
+        try_cast(replace(trim(price), '$', '') as decimal(10, 2)) as price,
+        {{ placeholder_to_null('content_rating') }} as content_rating,
+        {{ placeholder_to_null('genres') }} as genres,
+        coalesce(
+            to_date(try_to_timestamp(trim(last_updated), 'MMMM d, yyyy')),
+            to_date(try_to_timestamp(trim(last_updated), 'yyyy-MM-dd'))
+        ) as last_updated,
+        {{ placeholder_to_null('current_version') }} as current_version,
+        {{ placeholder_to_null('android_version') }} as android_version,
+        cast(event_date as date) as snapshot_date,
+        cast(load_date as date) as load_date,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        app_name,
+        category,
+        rating,
+        reviews,
+        size_bytes,
+        size_varies_with_device,
+        installs,
+        app_type,
+        price,
+        content_rating,
+        genres,
+        last_updated,
+        current_version,
+        android_version,
+        max(snapshot_date) as snapshot_date,
+        min(load_date) as load_date,
+        min(_loaded_at) as _loaded_at,
+        count(*) as n_copies
+    from renamed
+    group by
+        app_name,
+        category,
+        rating,
+        reviews,
+        size_bytes,
+        size_varies_with_device,
+        installs,
+        app_type,
+        price,
+        content_rating,
+        genres,
+        last_updated,
+        current_version,
+        android_version
+
+)
+
+select
+    {{ surrogate_key([
+        'app_name', 'category', 'rating', 'reviews', 'size_bytes',
+        'size_varies_with_device', 'installs', 'app_type', 'price', 'content_rating',
+        'genres', 'last_updated', 'current_version', 'android_version',
+    ]) }} as catalogue_row_id,
+    *
+from deduplicated

@@ -1,0 +1,81 @@
+"""Helpers for the golden tests: reference files (skip when absent) and SQL over Thrift."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from warehouse import REFERENCE, Warehouse
+
+# The select arguments of each domain's models (staging -> marts), for `dbt build`.
+DOMAINS = {
+    "flyers": ["path:models/staging/flyers", "path:models/marts/merchants"],
+    "marketing": [
+        "path:models/staging/marketing",
+        "path:models/intermediate/marketing",
+        "path:models/marts/marketing",
+    ],
+    "play_store": [
+        "path:models/staging/play_store",
+        "path:models/intermediate/play_store",
+        "path:models/marts/apps",
+    ],
+}
+
+
+def build_domain(wh: Warehouse, domain: str, variables: dict[str, object] | None = None) -> str:
+    """Register the raw tables and `dbt build` one domain's models and data tests (the unit
+    tests do not depend on data; the project's `dbt build` runs them)."""
+    selection = ["--select", *DOMAINS[domain], "--exclude", "test_type:unit"]
+    return wh.build(*selection, variables=variables)
+
+
+def reference(*parts: str) -> Path:
+    """A file or folder of ../shared/reference-data; skips the test when it is absent."""
+    path = REFERENCE.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data not found: {path} (see ../shared/reference-data/README.md)")
+    return path
+
+
+def read_reference_csv(*parts: str) -> pd.DataFrame:
+    """A reference CSV with every column as text, empty cells as ''."""
+    return pd.read_csv(reference(*parts), dtype=str, keep_default_na=False)
+
+
+def execute(wh: Warehouse, *statements: str) -> None:
+    """Run statements that return no rows (DDL) through the warehouse's Thrift server."""
+    from pyhive import hive
+
+    from pulse.server import HOST
+
+    conn = hive.connect(host=HOST, port=wh.server.port, username="pulse")
+    try:
+        cursor = conn.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def compiled_sql(wh: Warehouse, model_path: str) -> str:
+    """The SQL dbt compiled for a model (run `build` or `compile` first)."""
+    path = wh.state.engine_dir(wh.target) / "target" / "compiled" / "pulse" / model_path
+    return path.read_text()
+
+
+def replace_relation(sql: str, relation: str, replacement: str) -> str:
+    """Point compiled SQL at another relation (`marts.fct_x` with or without backticks)."""
+    schema, name = relation.split(".")
+    pattern = rf"`?{re.escape(schema)}`?\.`?{re.escape(name)}`?"
+    new, count = re.subn(pattern, replacement, sql)
+    assert count, f"{relation} not found in the compiled SQL"
+    return new
+
+
+def half_up(value: Decimal | int | str, places: str = "0.01") -> str:
+    """Text of a value rounded half-up, as DECIMAL(18,2) prints it."""
+    return str(Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))

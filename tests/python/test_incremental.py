@@ -56,11 +56,11 @@ def incremental_then_full(
         wh.register()
         wh.dbt("run")  # tests run once, on the full refresh below
     tables = model_tables(wh)
-    wh.query("create schema if not exists snap")
+    wh.execute("create schema if not exists snap")
     for table in tables:
         copy = "snap." + table.replace(".", "__")
-        wh.query(f"drop table if exists {copy}")
-        wh.query(f"create table {copy} using parquet as select * from {table}")
+        wh.execute(f"drop table if exists {copy}")
+        wh.execute(f"create table {copy} using parquet as select * from {table}")
     wh.build("--full-refresh")
     return wh, tables
 

@@ -52,6 +52,16 @@ class Warehouse:
         self.register()
         return self.dbt("build", *args, variables=variables)
 
+    def execute(self, sql: str) -> None:
+        """Run a statement with no result set (DDL)."""
+        from pyhive import hive
+
+        conn = hive.connect(host=HOST, port=self.server.port, username="pulse")
+        try:
+            conn.cursor().execute(sql)
+        finally:
+            conn.close()
+
     def query(self, sql: str) -> pd.DataFrame:
         from pyhive import hive
 

@@ -111,7 +111,7 @@ def test_active_users_match_pandas(built: Warehouse) -> None:
         got[column] = got[column].astype(int)
     key = ["product", "activity_date"]
     merged = expected.merge(got, on=key, how="outer", suffixes=("_want", "_got"), indicator=True)
-    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][key + ["_merge"]]
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][[*key, "_merge"]]
     for column in columns[2:]:
         bad = merged[merged[f"{column}_want"] != merged[f"{column}_got"]]
         assert bad.empty, f"{column} differs:\n{bad[[*key, f'{column}_want', f'{column}_got']]}"

@@ -65,14 +65,18 @@ def incremental_then_full(
     return wh, tables
 
 
-def test_incremental_equals_full_refresh(incremental_then_full: tuple[Warehouse, list[str]]) -> None:
+def test_incremental_equals_full_refresh(
+    incremental_then_full: tuple[Warehouse, list[str]],
+) -> None:
     wh, tables = incremental_then_full
     assert any(t.endswith("fct_events") for t in tables)
     differences = {}
     for table in tables:
         copy = "snap." + table.replace(".", "__")
         for left, right in ((copy, table), (table, copy)):
-            n = wh.query(f"select count(*) as n from (select * from {left} except all select * from {right})")
+            n = wh.query(
+                f"select count(*) as n from (select * from {left} except all select * from {right})"
+            )
             if int(n["n"][0]):
                 differences[f"{left} - {right}"] = int(n["n"][0])
     assert not differences, differences

@@ -8,11 +8,19 @@ active_users as (
 
 ),
 
+latest as (
+
+    select max(activity_date) as last_date
+    from active_users
+
+),
+
 recent as (
 
-    select *
+    select active_users.*
     from active_users
-    where activity_date > (select date_sub(max(activity_date), 28) from active_users)
+    cross join latest
+    where active_users.activity_date > date_sub(latest.last_date, 28)
 
 )
 

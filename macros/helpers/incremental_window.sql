@@ -59,8 +59,11 @@
     {{ return(start) }}
 {% endmacro %}
 
-{#- The last date a backfill rebuilds (none: up to the newest data). -#}
+{#- The last date a backfill rebuilds (none: up to the newest data, or a full build). -#}
 {% macro incremental_end() %}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
     {{ return(var("backfill_end") or none) }}
 {% endmacro %}
 

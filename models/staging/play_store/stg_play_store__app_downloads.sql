@@ -37,42 +37,14 @@ renamed as (
         try_cast({{ placeholder_to_null('rating') }} as double) as rating,
         cast(try_cast({{ placeholder_to_null('reviews') }} as decimal(20, 0)) as bigint)
             as reviews,
-        case
-            when lower(trim(app_size)) = 'varies with device' then null
-            when upper(trim(app_size)) like '%M'
-                then cast(
-                    try_cast(
-                        substr(trim(app_size), 1, length(trim(app_size)) - 1) as decimal(20, 3)
-                    ) * 1000000 as bigint
-                )
-            when upper(trim(app_size)) like '%K'
-                then cast(
-                    try_cast(
-                        substr(trim(app_size), 1, length(trim(app_size)) - 1) as decimal(20, 3)
-                    ) * 1000 as bigint
-                )
-            else nullif(
-                cast(try_cast({{ placeholder_to_null('app_size') }} as decimal(20, 3)) as bigint),
-                0
-            )
-        end as size_bytes,
-        coalesce(
-            lower(trim(app_size)) = 'varies with device'
-            or try_cast({{ placeholder_to_null('app_size') }} as decimal(20, 3)) = 0,
-            false
-        ) as size_varies_with_device,
-        cast(
-            try_cast(replace(replace(trim(installs), ',', ''), '+', '') as decimal(20, 0))
-            as bigint
-        ) as installs,
+        {{ app_size_bytes('app_size') }} as size_bytes,
+        {{ app_size_varies('app_size') }} as size_varies_with_device,
+        {{ installs_count('installs') }} as installs,
         {{ placeholder_to_null('app_type') }} as app_type,
-        try_cast(replace(trim(price), '$', '') as decimal(10, 2)) as price,
+        {{ price_amount('price') }} as price,
         {{ placeholder_to_null('content_rating') }} as content_rating,
         {{ placeholder_to_null('genres') }} as genres,
-        coalesce(
-            to_date(try_to_timestamp(trim(last_updated), 'MMMM d, yyyy')),
-            to_date(try_to_timestamp(trim(last_updated), 'yyyy-MM-dd'))
-        ) as last_updated,
+        {{ last_updated_date('last_updated') }} as last_updated,
         {{ placeholder_to_null('current_version') }} as current_version,
         {{ placeholder_to_null('android_version') }} as android_version,
         cast(event_date as date) as event_date,

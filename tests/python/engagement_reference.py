@@ -107,3 +107,90 @@ def _session(actor: str, day: date, rows: list[pd.Series]) -> dict[str, object]:
         "session_length_seconds": round(span + rows[-1]["ms"] / 1000.0, 3),
         "engaged_seconds": round(sum(r["ms"] for r in rows) / 1000.0, 3),
     }
+
+
+def retention(days: pd.DataFrame) -> pd.DataFrame:
+    """Weekly (Monday) and monthly acquisition cohorts: active share in each later period."""
+    days = days.copy()
+    days["day"] = pd.to_datetime(days["day"])
+    first = days.groupby(["product", "actor"])["day"].transform("min")
+    out = []
+    for grain in ("week", "month"):
+        if grain == "week":
+            cohort = first - pd.to_timedelta(first.dt.day_of_week, unit="D")
+            period = days["day"] - pd.to_timedelta(days["day"].dt.day_of_week, unit="D")
+            number = (period - cohort).dt.days // 7
+        else:
+            cohort = first.dt.to_period("M").dt.to_timestamp()
+            period = days["day"].dt.to_period("M").dt.to_timestamp()
+            number = (period.dt.year - cohort.dt.year) * 12 + period.dt.month - cohort.dt.month
+        frame = days.assign(cohort_start=cohort.dt.date, period_number=number)
+        active = (
+            frame.groupby(["product", "cohort_start", "period_number"])["actor"]
+            .nunique()
+            .rename("active_actors")
+            .reset_index()
+        )
+        sizes = active[active["period_number"] == 0].drop(columns="period_number")
+        active = active.merge(sizes.rename(columns={"active_actors": "cohort_size"}))
+        active["retention_rate"] = (active["active_actors"] / active["cohort_size"]).round(4)
+        out.append(active.assign(cohort_grain=grain))
+    return pd.concat(out, ignore_index=True)
+
+
+def gap_sessions(df: pd.DataFrame, source: str, gap_minutes: int = 30) -> pd.DataFrame:
+    """Sessions of any gap-based stream: all distinct events, split at gaps and midnight.
+
+    Notes-app rows outside 0..2h durations are outliers and left out; a session's length
+    is last - first event plus the last event's duration (notes app only).
+    """
+    df = df.drop_duplicates().copy()
+    if source == "notes_app":
+        df["ms"] = pd.to_numeric(df["duration_ms"], errors="coerce")
+        df = df[(df["ms"] >= 0) & (df["ms"] <= 7_200_000)]
+    else:
+        df["ms"] = float("nan")
+    out = []
+    for (actor, day), group in df.groupby([df["actor"], df["ts"].dt.date]):
+        group = group.sort_values("ts")
+        new = group["ts"].diff().dt.total_seconds().fillna(gap_minutes * 60) >= gap_minutes * 60
+        for _, rows in group.groupby(new.cumsum()):
+            span = (rows["ts"].iloc[-1] - rows["ts"].iloc[0]).total_seconds()
+            last_ms = rows["ms"].iloc[-1]
+            out.append(
+                {
+                    "product": source,
+                    "actor": actor,
+                    "session_date": day,
+                    "length": span + (0.0 if pd.isna(last_ms) else last_ms / 1000.0),
+                    "engaged": rows["ms"].sum(min_count=1) / 1000.0,
+                    "events": len(rows),
+                    "first_country": rows["country"].iloc[0] if "country" in rows else None,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def session_metrics(sessions: pd.DataFrame, attributes: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Per day, product, country and device: counts, means, medians and bounce rate.
+
+    `attributes` maps an actor to its (country, device_type) from metadata; a session
+    without one takes its own first event's country, and 'unknown'.
+    """
+    s = sessions.copy()
+    known = s["actor"].map(attributes)
+    s["country"] = [
+        a[0] if isinstance(a, tuple) and a[0] else (c if isinstance(c, str) else "unknown")
+        for a, c in zip(known, s["first_country"], strict=True)
+    ]
+    s["device_type"] = [a[1] if isinstance(a, tuple) and a[1] else "unknown" for a in known]
+    grouped = s.groupby(["session_date", "product", "country", "device_type"])
+    return grouped.agg(
+        sessions=("events", "size"),
+        avg_session_length_seconds=("length", "mean"),
+        median_session_length_seconds=("length", "median"),
+        avg_engaged_seconds=("engaged", "mean"),
+        actions_per_session=("events", "mean"),
+        median_actions_per_session=("events", "median"),
+        bounce_rate=("events", lambda e: (e == 1).mean()),
+    ).reset_index()

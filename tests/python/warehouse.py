@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,14 @@ class Warehouse:
             conn.cursor().execute(sql)
         finally:
             conn.close()
+
+    def reset(self) -> None:
+        """Forget every table and raw file, keeping the running server (one per test session)."""
+        listed = self.query("show databases")
+        for name in listed.iloc[:, 0]:
+            if name != "default":
+                self.execute(f"drop database if exists `{name}` cascade")
+        shutil.rmtree(self.state.lake, ignore_errors=True)
 
     def query(self, sql: str) -> pd.DataFrame:
         from pyhive import hive

@@ -21,6 +21,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- if var("backfill_start") -%}
+        {{ log(this.identifier ~ ": backfilling " ~ var("backfill_start") ~ " to "
+            ~ (var("backfill_end") or "the newest date"), info=true) }}
         {{ return(var("backfill_start")) }}
     {%- endif -%}
     {%- set built_sql -%}

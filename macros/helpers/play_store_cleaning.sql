@@ -52,3 +52,13 @@
         to_date(try_to_timestamp(trim({{ column }}), 'yyyy-MM-dd'))
     )
 {%- endmacro %}
+
+{#- The cleaned attributes of an app, in the order every play-store model lists them
+    (the catalogue, the downloads, the deduplicated apps and dim_apps). -#}
+{% macro play_store_app_attributes() -%}
+    {{ return([
+        'category', 'rating', 'reviews', 'size_bytes', 'size_varies_with_device',
+        'installs', 'app_type', 'price', 'content_rating', 'genres', 'last_updated',
+        'current_version', 'android_version',
+    ]) }}
+{%- endmacro %}

@@ -26,7 +26,13 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from golden_fixture import build_domain, half_up, read_reference_csv, reference
+from golden_fixture import (
+    build_domain,
+    check_conformed,
+    half_up,
+    read_reference_csv,
+    reference,
+)
 from warehouse import Warehouse
 
 pytestmark = [pytest.mark.spark, pytest.mark.reference]
@@ -250,3 +256,12 @@ def test_views_are_the_clean_gaps_without_duplicates(views: pd.DataFrame) -> Non
     derived = read_reference_csv(EXPECTED, "derived_task1_1_avg_time_per_user_day.csv")
     assert len(views) == derived["n_gaps_clean"].astype(int).sum() - 5
     assert views["view_seconds"].between(0, MAX_GAP - 1).all()
+
+
+def test_conformed_events_and_actors(built: Warehouse) -> None:
+    """Every distinct flyer event is one fct_events row; dim_actors spans each user."""
+    raw = read_reference_csv(FOLDER, "Data_Engineer_Take_home_dataset.csv").drop_duplicates()
+    ts = pd.to_datetime(raw["timestamp"], format="%Y-%m-%dT%H:%M:%S%z", errors="coerce", utc=True)
+    valid = ts.notna() & (raw["user_id"] != "") & (raw["event"] != "")
+    events = pd.DataFrame({"actor": raw["user_id"], "ts": ts.dt.tz_localize(None)})[valid]
+    check_conformed(built, "flyers", "flyers_user", events)

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from golden_fixture import (
     build_domain,
+    check_conformed,
     compiled_sql,
     execute,
     read_reference_csv,
@@ -198,3 +199,17 @@ def test_published_channel_ranks(built: Warehouse) -> None:
     got = channel_ranks(built, "golden.published_attribution")
     assert got == want
     assert sum(1 for row in got if row[3] == 1) == 243
+
+
+def test_conformed_events_and_actors(built: Warehouse) -> None:
+    """Every distinct clickstream event (reference + dummy files) is one fct_events row."""
+    files = sorted(reference(FOLDER, "mobile_app_clickstream").glob("*.csv.gz"))
+    files.append(reference(FOLDER, "dummy", "mobile_app_clickstream.csv"))
+    raw = pd.concat(
+        [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True
+    ).drop_duplicates()
+    ts = pd.to_datetime(raw["eventTime"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    required = ["userId", "eventId", "eventType"]
+    valid = ts.notna() & (raw[required] != "").all(axis=1)
+    events = pd.DataFrame({"actor": raw["userId"], "ts": ts})[valid]
+    check_conformed(built, "marketing", "marketing_user", events)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from golden_fixture import build_domain, read_reference_csv, reference
+from golden_fixture import build_domain, check_conformed, read_reference_csv, reference
 from warehouse import Warehouse
 
 pytestmark = [pytest.mark.spark, pytest.mark.reference]
@@ -215,3 +215,16 @@ def test_top_charts_daily(built: Warehouse, downloads: pd.DataFrame) -> None:
     assert len(merged) == len(want) == len(got)
     assert (merged["app_id_x"] == merged["app_id_y"]).all()
     assert (merged["downloads_x"] == merged["downloads_y"].astype(int)).all()
+
+
+def test_conformed_events_and_actors(built: Warehouse) -> None:
+    """Every distinct download (batch + stream files) is one fct_events row."""
+    raw = pd.concat(
+        [read_reference_csv(FOLDER, name).assign(_file=name) for name in (BATCH, *STREAMS)],
+        ignore_index=True,
+    )
+    raw = raw.drop(columns="_file").fillna("").drop_duplicates()
+    ts = pd.to_datetime(raw["download_date"], format="mixed", errors="coerce")
+    valid = ts.notna() & (raw[["event_id", "user_id", "app_id"]] != "").all(axis=1)
+    events = pd.DataFrame({"actor": raw["user_id"], "ts": ts})[valid]
+    check_conformed(built, "play_store", "play_store_user", events)

@@ -11,19 +11,7 @@ apps as (
 select
     app_id,
     app_name,
-    category,
-    rating,
-    reviews,
-    size_bytes,
-    size_varies_with_device,
-    installs,
-    app_type,
-    price,
-    content_rating,
-    genres,
-    last_updated,
-    current_version,
-    android_version,
+    {{ play_store_app_attributes() | join(',\n    ') }},
     n_variants,
     _loaded_at
 from apps

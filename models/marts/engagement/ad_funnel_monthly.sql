@@ -14,37 +14,9 @@ ad_events as (
 
 ),
 
-by_country as (
-
-    select
-        ad_id,
-        coalesce(country, 'unknown') as country,
-        trunc(local_date, 'MM') as month_start,
-        count(distinct case when event_type = 'display' then actor_key end) as devices_displayed,
-        count(distinct case when event_type = 'click' then actor_key end) as devices_clicked
-    from ad_events
-    group by ad_id, coalesce(country, 'unknown'), trunc(local_date, 'MM')
-
-),
-
-all_countries as (
-
-    select
-        ad_id,
-        'all' as country,
-        trunc(local_date, 'MM') as month_start,
-        count(distinct case when event_type = 'display' then actor_key end) as devices_displayed,
-        count(distinct case when event_type = 'click' then actor_key end) as devices_clicked
-    from ad_events
-    group by ad_id, trunc(local_date, 'MM')
-
-),
-
 funnel as (
 
-    select * from by_country
-    union all
-    select * from all_countries
+    {{ monthly_device_funnel('ad_events', 'ad_id', 'display', 'click') }}
 
 )
 
@@ -53,7 +25,7 @@ select
     ad_id,
     country,
     month_start,
-    devices_displayed,
-    devices_clicked,
-    cast(try_divide(devices_clicked, devices_displayed) as decimal(10, 4)) as click_through_rate
+    devices_shown as devices_displayed,
+    devices_acted as devices_clicked,
+    cast(try_divide(devices_acted, devices_shown) as decimal(10, 4)) as click_through_rate
 from funnel

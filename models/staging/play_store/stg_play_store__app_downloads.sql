@@ -8,6 +8,11 @@
     are collapsed.
 -#}
 
+{%- set download_columns = [
+    'source_event_id', 'user_id', 'app_id', 'download_ts', 'is_date_only', 'time_spent_min',
+    'user_name', 'user_age', 'user_location', 'app_name',
+] + play_store_app_attributes() + ['event_date'] -%}
+
 with
 
 source as (
@@ -57,59 +62,13 @@ renamed as (
 deduplicated as (
 
     select
-        source_event_id,
-        user_id,
-        app_id,
-        download_ts,
-        is_date_only,
-        time_spent_min,
-        user_name,
-        user_age,
-        user_location,
-        app_name,
-        category,
-        rating,
-        reviews,
-        size_bytes,
-        size_varies_with_device,
-        installs,
-        app_type,
-        price,
-        content_rating,
-        genres,
-        last_updated,
-        current_version,
-        android_version,
-        event_date,
+        {{ download_columns | join(',\n        ') }},
         min(load_date) as load_date,
         min(_loaded_at) as _loaded_at,
         count(*) as n_copies
     from renamed
     group by
-        source_event_id,
-        user_id,
-        app_id,
-        download_ts,
-        is_date_only,
-        time_spent_min,
-        user_name,
-        user_age,
-        user_location,
-        app_name,
-        category,
-        rating,
-        reviews,
-        size_bytes,
-        size_varies_with_device,
-        installs,
-        app_type,
-        price,
-        content_rating,
-        genres,
-        last_updated,
-        current_version,
-        android_version,
-        event_date
+        {{ download_columns | join(',\n        ') }}
 
 ),
 

@@ -8,6 +8,8 @@
     disagree keep every variant here (int_apps_deduplicated picks one).
 -#}
 
+{%- set catalogue_columns = ['app_name'] + play_store_app_attributes() -%}
+
 with
 
 source as (
@@ -44,40 +46,14 @@ renamed as (
 deduplicated as (
 
     select
-        app_name,
-        category,
-        rating,
-        reviews,
-        size_bytes,
-        size_varies_with_device,
-        installs,
-        app_type,
-        price,
-        content_rating,
-        genres,
-        last_updated,
-        current_version,
-        android_version,
+        {{ catalogue_columns | join(',\n        ') }},
         max(snapshot_date) as snapshot_date,
         min(load_date) as load_date,
         min(_loaded_at) as _loaded_at,
         count(*) as n_copies
     from renamed
     group by
-        app_name,
-        category,
-        rating,
-        reviews,
-        size_bytes,
-        size_varies_with_device,
-        installs,
-        app_type,
-        price,
-        content_rating,
-        genres,
-        last_updated,
-        current_version,
-        android_version
+        {{ catalogue_columns | join(',\n        ') }}
 
 )
 

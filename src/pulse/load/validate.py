@@ -152,7 +152,7 @@ def validate(raw: RawFile, spec: TableSpec, name: str, now: datetime) -> Validat
         ],
         schema=REJECT_SCHEMA,
     )
-    if not raw.header:  # an empty file: nothing to check, no drift to report
+    if not raw.header and not raw.table.num_rows:  # no records: nothing to check, no drift
         return Validated(good_schema(spec).empty_table(), reader_rejects, raw.rows_read, (), ())
     mapping = map_columns(raw.header, spec, name)
     limit = (now + FUTURE_SLACK - EPOCH) // timedelta(microseconds=1)

@@ -81,7 +81,7 @@ def state_files(home: Path) -> list[Path]:
     found: list[Path] = []
     for pattern in ("*/target/index.html", "*/target/manifest.json", "*/target/catalog.json"):
         found += home.glob(pattern)
-    for pattern in ("*/logs/*", "server/logs/*", "*/target/run_results.json"):
+    for pattern in ("*/logs/*", "*/target/run_results.json"):
         found += home.glob(pattern)
     return sorted(set(found))
 

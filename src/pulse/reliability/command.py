@@ -28,7 +28,8 @@ from pulse.settings import State
 console = Console()
 _READER_KEYS = ("readers", "seconds", "queries", "errors", "torn_reads", "p50_ms", "p95_ms")
 
-SPARK_OPTION = typer.Option(True, "--spark/--no-spark", help="Also run the Thrift-server checks.")
+SPARK_OPTION = typer.Option(True, "--spark/--no-spark", help="Run the Thrift-server checks.")
+LAKE_OPTION = typer.Option(True, "--lake/--no-lake", help="Run the loader and watcher checks.")
 READERS_OPTION = typer.Option(8, min=1, help="Concurrent BI readers during the build.")
 SECONDS_OPTION = typer.Option(60.0, min=1.0, help="How long the readers query.")
 DAYS_OPTION = typer.Option(3, min=2, help="Days of generated data.")
@@ -38,6 +39,7 @@ PORT_OPTION = typer.Option(DEFAULT_PORT, help="Thrift port on 127.0.0.1 for the 
 
 def check_reliability_cmd(
     spark: bool = SPARK_OPTION,
+    lake: bool = LAKE_OPTION,
     readers: int = READERS_OPTION,
     seconds: float = SECONDS_OPTION,
     days: int = DAYS_OPTION,
@@ -58,12 +60,13 @@ def check_reliability_cmd(
     def log(message: str) -> None:
         console.print(f"[dim]{time.monotonic() - started:6.0f}s[/dim] {message}")
 
-    for name, check in (
+    lake_checks = (
         ("load twice", lakecheck.loader_rerun),
         ("loader killed", lakecheck.loader_killed_mid_file),
         ("watcher killed between batches", lambda w: lakecheck.watcher_killed(w, False)),
         ("watcher killed mid-batch", lambda w: lakecheck.watcher_killed(w, True)),
-    ):
+    )
+    for name, check in lake_checks if lake else ():
         work = root / name.replace(" ", "-")
         work.mkdir()
         outcomes.append(check(work))

@@ -102,19 +102,20 @@ def check_reliability_cmd(
             "torn_examples": stats.torn_examples,
         }
 
-    logs = [*state_files(root / "warehouse"), *(root / "warehouse").glob("*.log")]
-    leaked = [str(p) for p in logs if canary in _text(p)]
-    findings = [str(f) for f in scan_files(logs)]
-    outcomes.append(
-        Outcome(
-            "secrets in logs and the state dir",
-            f"{len(logs)} log and docs files scanned: {len(findings)} secret-looking strings, "
-            f"the canary token in {len(leaked)}",
-            0,
-            0,
-            not findings and not leaked,
+    if spark:  # the dbt and server logs and the dbt target dir of the Spark checks
+        logs = [*state_files(root / "warehouse"), *(root / "warehouse").glob("*.log")]
+        leaked = [str(p) for p in logs if canary in _text(p)]
+        findings = [str(f) for f in scan_files(logs)]
+        outcomes.append(
+            Outcome(
+                "secrets in logs and the state dir",
+                f"{len(logs)} log and docs files scanned: {len(findings)} secret-looking strings, "
+                f"the canary token in {len(leaked)}",
+                0,
+                0,
+                not findings and not leaked,
+            )
         )
-    )
     _print(outcomes, readers_report)
     report = {"outcomes": [asdict(o) for o in outcomes], "readers": readers_report}
     (root / "report.json").write_text(json.dumps(report, indent=2))

@@ -1,14 +1,15 @@
 """Faults and re-runs through the Spark Thrift server, compared with an uninterrupted run.
 
-1. Generate a few days, load all but the last, `dbt build` (state S1); stop the server
-   and copy its warehouse and metastore aside (snapshot S1). Load the last day.
-2. Reference: restart, incremental `dbt build`; copy every mart to parquet outside the
-   warehouse. Build again, and backfill twice: each time the marts must not change.
-3. Readers: restore S1, then 8 BI-like clients query the marts for 60 s while the
-   incremental build runs; queries, errors, p50/p95 and torn reads (a day whose row
-   count is neither the one before nor the one after the build) are counted.
-4. Crash: restore S1, start the incremental build, SIGKILL the server once the build
-   reaches `fct_events`; restart it and build again: the marts must equal the reference.
+1. Generate a few days, load all but the last, `dbt seed` + `dbt run` (state S1); stop
+   the server and copy its warehouse and metastore aside (snapshot S1). Load the last day.
+2. Reference: restart, incremental `dbt run`; copy every mart to parquet outside the
+   warehouse (`reliability_ref.*`).
+3. Crash: restore S1, start the same incremental run, SIGKILL the server once the run
+   reaches `fct_events`; restart it and run again: the marts must equal the reference.
+4. Run once more (it rewrites the lookback partitions with insert_overwrite) while 8
+   BI-like clients query the marts for 60 s: queries, errors, p50/p95 and torn reads (a
+   day whose row count differs from the reference). The marts must not change.
+5. Backfill the last days twice: the marts must not change.
 
 Marts are compared with EXCEPT ALL in both directions (rows lost, rows duplicated).
 """

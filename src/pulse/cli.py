@@ -7,6 +7,7 @@ from rich.console import Console
 
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
+from pulse.reliability.command import check_reliability_cmd
 from pulse.server import DEFAULT_PORT, Server, ServerError
 from pulse.settings import State
 
@@ -17,6 +18,7 @@ server_app = typer.Typer(help="The local Spark Thrift server.", no_args_is_help=
 app.add_typer(server_app, name="server")
 app.command("generate")(generate_cmd)
 app.command("load")(load_cmd)
+app.command("check-reliability")(check_reliability_cmd)
 console = Console(stderr=True)
 
 

@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pulse.dbt import register_raw_tables, run_dbt
+from pulse.dbt import TARGETS, register_raw_tables, run_dbt
 from pulse.server import Server
 from pulse.settings import State
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits, nothing around
 
 
 class PipelineError(RuntimeError):
@@ -31,13 +31,20 @@ class RunReport:
 
 def validate_date(value: str, name: str) -> str:
     """Dates that reach SQL from the command line must be real ISO dates, nothing else."""
-    if not DATE_RE.match(value):
+    if not DATE_RE.fullmatch(value):
         raise PipelineError(f"{name} must be a date like 2024-01-31, got {value!r}")
     try:
         date.fromisoformat(value)
     except ValueError as err:
         raise PipelineError(f"{name} is not a valid date: {value!r}") from err
     return value
+
+
+def validate_target(target: str) -> str:
+    """A target from the command line must be one the profile declares."""
+    if target not in TARGETS:
+        raise PipelineError(f"--target must be one of {', '.join(TARGETS)}, got {target!r}")
+    return target
 
 
 def dbt_step(
@@ -70,12 +77,14 @@ def summary(target: str, state: State) -> dict[str, Any]:
 
 
 def ensure_server(target: str, state: State) -> None:
+    validate_target(target)
     if target == "local":
         Server(state).start()
 
 
 def build(target: str, state: State, full_refresh: bool = False) -> RunReport:
     """Register raw tables, then `dbt build` (seeds, models, tests)."""
+    validate_target(target)
     report = RunReport()
     t0 = time.monotonic()
     if register_raw_tables(target, state).returncode != 0:
@@ -93,6 +102,7 @@ def build(target: str, state: State, full_refresh: bool = False) -> RunReport:
 
 def backfill(target: str, state: State, start: str, end: str) -> None:
     """Rebuild [start, end] of every incremental model (and the tables downstream)."""
+    validate_target(target)
     start = validate_date(start, "--start")
     end = validate_date(end, "--end")
     if start > end:

@@ -19,6 +19,7 @@ from pulse.load.errors import ContractError
 
 COLUMN_TYPES = ("id", "string", "timestamp", "date", "int", "decimal", "bool")
 TIME_TYPES = ("timestamp", "date")
+NUMERIC_TYPES = ("int", "decimal")
 LOADER_SOURCE = "loader"
 QUARANTINE_TABLE = "load_quarantine"
 AUDIT_TABLE = "load_audit"
@@ -46,6 +47,7 @@ class ColumnSpec:
     type: str
     required: bool
     formats: tuple[str, ...]
+    minimum: float | None = None  # meta.min: int/decimal values below it are quarantined
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,22 @@ def _column_spec(column: dict[str, Any], where: str) -> ColumnSpec:
         formats = [formats]
     if kind in TIME_TYPES and not formats:
         raise ContractError(f"{where}.{name}: a {kind} column needs meta.formats")
+    minimum = meta.get("min")
+    if minimum is not None and (
+        kind not in NUMERIC_TYPES
+        or isinstance(minimum, bool)
+        or not isinstance(minimum, int | float)
+    ):
+        raise ContractError(
+            f"{where}.{name}: meta.min must be a number on an int or decimal column"
+        )
     return ColumnSpec(
         name=name,
         source_column=str(meta.get("source_column") or name),
         type=kind,
         required=bool(meta.get("required", False)),
         formats=tuple(formats),
+        minimum=None if minimum is None else float(minimum),
     )
 
 

@@ -165,6 +165,8 @@ def _assemble(
             rejects.append(Reject(number - 1, UNDECODABLE, stash[k]))
         else:
             reason = f"wrong column count: expected {expected}, got {actual}"
+            if "\n" in text or "\r" in text:
+                reason += " (a quoted field runs over several lines: an unbalanced quote?)"
             rejects.append(Reject(number - 1, reason, text))
     total = table.num_rows + len(rejects)
     numbers = np.arange(1, total + 1, dtype=np.int64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from pulse.cluster.check import check_cluster_cmd
 from pulse.cluster.command import cluster_app
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
@@ -19,6 +20,7 @@ app.add_typer(server_app, name="server")
 app.command("generate")(generate_cmd)
 app.command("load")(load_cmd)
 app.add_typer(cluster_app, name="cluster")
+app.command("check-cluster")(check_cluster_cmd)
 console = Console(stderr=True)
 
 

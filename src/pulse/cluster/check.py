@@ -312,7 +312,7 @@ def run_check(days: int, scale: float, seed: int, sessions: int, seconds: float)
         cluster.start_worker(0)
 
         # (3) the Thrift server dies mid-build
-        server = cluster.server()
+        server = cluster.server_handle()
 
         def kill_server() -> str:
             pid = server.pid()

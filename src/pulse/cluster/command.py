@@ -58,4 +58,4 @@ def status() -> None:
 @cluster_app.command("logs")
 def logs(lines: int = typer.Option(60, "-n", help="How many lines.")) -> None:
     """The last lines of the cluster's Thrift server log."""
-    typer.echo(Cluster.from_env().server().tail(lines))
+    typer.echo(Cluster.from_env().server_handle().tail(lines))

@@ -89,6 +89,10 @@ class Cluster:
             env={**self.config.thrift_env(), "SPARK_CONF_DIR": str(self.conf_dir)},
         )
 
+    def server_handle(self) -> Server:
+        """The Thrift server's pid, status and log (no settings needed to stop it)."""
+        return Server(self.config.state, self.config.thrift_port, engine="cluster")
+
     def write_conf_dir(self) -> None:
         """SPARK_CONF_DIR of the Thrift server: log settings plus a 0600 hive-site.xml.
 
@@ -186,7 +190,7 @@ class Cluster:
     def stop(self, timeout: float = 60.0) -> list[str]:
         """Stop the Thrift server, workers, master and the local PostgreSQL; nothing else."""
         stopped = []
-        if self.server().stop(timeout):
+        if self.server_handle().stop(timeout):
             stopped.append("thrift")
         order = sorted(self.recorded(), key=lambda r: (r == "master", r))
         for role in order:
@@ -217,7 +221,7 @@ class Cluster:
                 rows[role] = "dead" if role in recorded else "stopped"
         if "master" in alive:
             rows["master"] += f", {self.alive_workers()} workers alive, {self.config.master_url}"
-        rows["thrift"] = self.server().status()
+        rows["thrift"] = self.server_handle().status()
         return rows
 
 

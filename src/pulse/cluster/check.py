@@ -115,15 +115,32 @@ def columns(session: Session, name: str) -> list[tuple[str, str]]:
 
 
 def compare(session: Session, names: list[str], root: Path) -> dict[str, tuple[int, int, int]]:
-    """Per relation: (rows, only in snapshot, only live), compared with EXCEPT ALL."""
+    """Per relation: (rows, only in snapshot, only live) as multisets.
+
+    The same as `snap EXCEPT ALL live` and `live EXCEPT ALL snap` counted, in one
+    aggregate: each distinct row's count in the snapshot minus its count live (nulls
+    group together as EXCEPT ALL treats them). EXCEPT ALL itself made the optimizer's
+    constraint propagation run the 2 GB driver out of memory on wide staging views.
+    """
+    session.execute("set spark.sql.constraintPropagation.enabled=false")
     result = {}
     for name in names:
-        cols = ", ".join(comparable(c, t) for c, t in columns(session, name))
-        snap = f"select {cols} from parquet.`{root / name}`"
-        live = f"select {cols} from {name}"
-        rows = session.rows(f"select count(*) from {name}")[0][0]
-        left = session.rows(f"select count(*) from ({snap} except all {live}) d")[0][0]
-        right = session.rows(f"select count(*) from ({live} except all {snap}) d")[0][0]
+        cols = [comparable(c, t) for c, t in columns(session, name)]
+        select = ", ".join(f"{expr} as c{i}" for i, expr in enumerate(cols))
+        keys = ", ".join(f"c{i}" for i in range(len(cols)))
+        sql = f"""
+            select coalesce(sum(greatest(d, 0)), 0), coalesce(sum(greatest(-d, 0)), 0),
+                   coalesce(sum(live), 0)
+            from (
+                select {keys}, sum(s) as d, sum(if(s < 0, 1, 0)) as live
+                from (
+                    select {select}, 1 as s from parquet.`{root / name}`
+                    union all
+                    select {select}, -1 as s from {name}
+                ) u
+                group by {keys}
+            ) g"""
+        left, right, rows = session.rows(sql)[0]
         result[name] = (int(rows), int(left), int(right))
     return result
 
@@ -252,10 +269,58 @@ def mart_queries(port: int) -> list[str]:
     return queries
 
 
-def run_check(days: int, scale: float, seed: int, sessions: int, seconds: float) -> Report:
+def build_both(
+    report: Report, state: State, cluster: Cluster, local: Server, snap: Path, data: Any
+) -> None:
+    """Generate and load once; build in local mode and snapshot it; build on the cluster."""
     from pulse.generate import GenerateConfig, generate
     from pulse.load import load_path
 
+    days, scale, seed = data
+    t0 = time.monotonic()
+    manifest = generate(state.landing, GenerateConfig(seed=seed, days=days, scale=scale))
+    results = load_path(state.landing, None, lake=state.lake)
+    report.figures["generated_rows"] = manifest.get("total_rows")
+    report.figures["loaded_rows"] = sum(r.rows_loaded for r in results)
+    report.figures["generate_load_s"] = round(time.monotonic() - t0, 1)
+
+    console.print("local mode: server + dbt build ...")
+    local.start()
+    rc, secs = timed_build("local", state, ["--full-refresh"])
+    report.figures["local_build_s"] = round(secs, 1)
+    report.add("local build", rc == 0, f"dbt build exit {rc} in {secs:.0f}s")
+    session = Session(local.port)
+    try:
+        snapshot(session, relations(session), snap)
+    finally:
+        session.close()
+    local.stop()
+
+    console.print("cluster mode: start + dbt build ...")
+    t0 = time.monotonic()
+    cluster.start()
+    report.figures["cluster_start_s"] = round(time.monotonic() - t0, 1)
+    rc, secs = timed_build("cluster", state, ["--full-refresh"])
+    report.figures["cluster_build_s"] = round(secs, 1)
+    report.add("cluster build", rc == 0, f"dbt build exit {rc} in {secs:.0f}s")
+
+
+def resume_from(report: Report, previous: dict[str, Any]) -> None:
+    """Reuse the lake, the local snapshot and the cluster tables of the previous run."""
+    for key in ("generated_rows", "loaded_rows", "generate_load_s"):
+        if key in previous:
+            report.figures[key] = previous[key]
+    for key in ("local_build_s", "cluster_build_s"):
+        if key in previous:
+            report.figures[f"{key} (previous run)"] = previous[key]
+    for check in previous.get("checks", []):
+        if check["name"] in ("local build", "cluster build"):
+            report.add(f"{check['name']} (previous run)", check["ok"], check["detail"])
+
+
+def run_check(
+    days: int, scale: float, seed: int, sessions: int, seconds: float, resume: bool = False
+) -> Report:
     base = State.from_env()
     state = State(base.root / "check-cluster")
     report = Report()
@@ -263,41 +328,26 @@ def run_check(days: int, scale: float, seed: int, sessions: int, seconds: float)
     cluster = Cluster(config)
     cluster.stop()  # a previous, interrupted check; then start from nothing
     Server(state, config.thrift_port).stop()
-    shutil.rmtree(state.root, ignore_errors=True)
-    local = Server(state, config.thrift_port)
     snap = state.root / "snapshot"
+    previous = state.root / "check-cluster.json"
+    if resume and not (snap.is_dir() and previous.exists()):
+        raise typer.BadParameter("--resume needs a previous run's snapshot; run without it")
+    if not resume:
+        shutil.rmtree(state.root, ignore_errors=True)
+    local = Server(state, config.thrift_port)
     report.figures["state"] = str(state.root)
     t_all = time.monotonic()
     try:
-        t0 = time.monotonic()
-        manifest = generate(state.landing, GenerateConfig(seed=seed, days=days, scale=scale))
-        results = load_path(state.landing, None, lake=state.lake)
-        report.figures["generated_rows"] = manifest.get("total_rows")
-        report.figures["loaded_rows"] = sum(r.rows_loaded for r in results)
-        report.figures["generate_load_s"] = round(time.monotonic() - t0, 1)
-
         # (1) local mode, then the same lake on the cluster
-        console.print("local mode: server + dbt build ...")
-        local.start()
-        rc, secs = timed_build("local", state, ["--full-refresh"])
-        report.figures["local_build_s"] = round(secs, 1)
-        report.add("local build", rc == 0, f"dbt build exit {rc} in {secs:.0f}s")
-        session = Session(local.port)
-        try:
-            names = relations(session)
-            snapshot(session, names, snap)
-        finally:
-            session.close()
-        local.stop()
+        if resume:
+            resume_from(report, json.loads(previous.read_text()))
+        else:
+            build_both(report, state, cluster, local, snap, (days, scale, seed))
+        names = sorted(p.name for p in snap.iterdir())
         report.figures["relations"] = len(names)
-
-        console.print("cluster mode: start + dbt build ...")
         t0 = time.monotonic()
         cluster.start()
         report.figures["cluster_start_s"] = round(time.monotonic() - t0, 1)
-        rc, secs = timed_build("cluster", state, ["--full-refresh"])
-        report.figures["cluster_build_s"] = round(secs, 1)
-        report.add("cluster build", rc == 0, f"dbt build exit {rc} in {secs:.0f}s")
         equality(report, "1 local = cluster", config.thrift_port, names, snap)
 
         # (2) a worker dies mid-build
@@ -374,9 +424,12 @@ def check_cluster_cmd(
     seed: int = typer.Option(42, help="Generator seed."),
     sessions: int = typer.Option(8, help="Concurrent sessions in check 4."),
     seconds: float = typer.Option(60.0, help="Duration of check 4."),
+    resume: bool = typer.Option(
+        False, help="Reuse the previous run's lake, local snapshot and cluster tables."
+    ),
 ) -> None:
     """Prove the cluster: local = cluster, worker and server kills, concurrency, clean stop."""
-    report = run_check(days, scale, seed, sessions, seconds)
+    report = run_check(days, scale, seed, sessions, seconds, resume)
     table = Table(title="pulse check-cluster")
     table.add_column("check")
     table.add_column("result")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from pulse.cluster.check import check_cluster_cmd
+from pulse.cluster.command import cluster_app
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
 from pulse.reliability.command import check_reliability_cmd
@@ -19,6 +21,8 @@ app.add_typer(server_app, name="server")
 app.command("generate")(generate_cmd)
 app.command("load")(load_cmd)
 app.command("check-reliability")(check_reliability_cmd)
+app.add_typer(cluster_app, name="cluster")
+app.command("check-cluster")(check_cluster_cmd)
 console = Console(stderr=True)
 
 

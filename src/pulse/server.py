@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pulse.settings import SPARK_DEFAULTS, SPARK_HOME, State, engine_conf
@@ -24,12 +24,18 @@ class ServerError(RuntimeError):
 
 @dataclass(frozen=True)
 class Server:
+    """A Thrift server: `local[*]` by default; cluster mode sets master, conf and env."""
+
     state: State
     port: int = DEFAULT_PORT
+    engine: str = "server"
+    master: str | None = None
+    extra_conf: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def home(self) -> Path:
-        return self.state.engine_dir("server")
+        return self.state.engine_dir(self.engine)
 
     @property
     def pid_file(self) -> Path:
@@ -71,7 +77,10 @@ class Server:
             "--properties-file",
             str(SPARK_DEFAULTS),
         ]
-        for key, value in engine_conf(self.state, "server").items():
+        if self.master:
+            cmd += ["--master", self.master]
+        conf = {**engine_conf(self.state, self.engine), **self.extra_conf}
+        for key, value in conf.items():
             cmd += ["--conf", f"{key}={value}"]
         cmd += [
             "--hiveconf",
@@ -100,6 +109,7 @@ class Server:
             "SPARK_HOME": str(SPARK_HOME),
             "SPARK_LOG_DIR": str(self.log_file.parent),
             "SPARK_CONF_DIR": str(SPARK_DEFAULTS.parent),
+            **self.env,
         }
         with self.log_file.open("ab") as log:
             proc = subprocess.Popen(

@@ -1,0 +1,74 @@
+"""The `pulse bench` command."""
+
+from __future__ import annotations
+
+import shutil
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+
+from pulse.server import DEFAULT_PORT
+from pulse.settings import PROJECT_DIR, State
+
+console = Console(stderr=True)
+
+
+class ScaleName(StrEnum):
+    smoke = "smoke"
+    default = "default"
+    large = "large"
+
+
+SCALE_OPTION = typer.Option(
+    ScaleName.default,
+    help="smoke: 3 tiny days; default: 31 days of ~23k events; large: ~10M events, 366 days.",
+)
+
+
+def bench_cmd(
+    scale: ScaleName = SCALE_OPTION,
+    publish: bool = typer.Option(False, help="Also copy the markdown to docs/bench-<scale>.md."),
+    port: int = typer.Option(DEFAULT_PORT, help="Thrift port of the bench's own server."),
+    pyspark_via_thrift: bool = typer.Option(
+        False, help="Run baseline (a) through the Thrift server instead of its own JVM."
+    ),
+) -> None:
+    """Benchmark the warehouse against a monolithic PySpark job and DuckDB on the same data.
+
+    Uses its own state (<PULSE_HOME>/bench/<scale>: server, metastore, lake), starts from
+    nothing, stops its server at the end, and writes <PULSE_HOME>/results/bench-<scale>.md
+    and .csv.
+    """
+    from pulse.bench.compare import BenchMismatch
+    from pulse.bench.report import csv_text, markdown, rich_tables
+    from pulse.bench.runner import SCALES, BenchError, Engine, run_bench
+
+    home = State.from_env().root
+    engine = Engine(State(home / "bench" / scale.value), port, managed=True)
+    engine.server.stop()  # a fresh JVM, so its peak memory is this run's
+    try:
+        result = run_bench(
+            SCALES[scale.value],
+            engine,
+            pyspark_via_thrift=pyspark_via_thrift,
+            log=lambda message: console.print(f"[bold]bench:[/bold] {message}"),
+        )
+    except (BenchError, BenchMismatch) as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from err
+    finally:
+        engine.server.stop()
+    out = Console()
+    for table in rich_tables(result):
+        out.print(table)
+    results = home / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    md = results / f"bench-{scale.value}.md"
+    md.write_text(markdown(result))
+    (results / f"bench-{scale.value}.csv").write_text(csv_text(result))
+    console.print(f"wrote {md} and {md.with_suffix('.csv')}")
+    if publish:
+        target = PROJECT_DIR / "docs" / f"bench-{scale.value}.md"
+        shutil.copyfile(md, target)
+        console.print(f"published {target}")

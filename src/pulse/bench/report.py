@@ -194,6 +194,8 @@ def metrics(result: BenchResult) -> list[tuple[str, str, float, str]]:
             ("full build", "model node-seconds", full.kind_seconds("model"), "s"),
             ("full build", "data tests", full.kind_count("test"), "nodes"),
             ("full build", "test node-seconds", full.kind_seconds("test"), "s"),
+            ("full build", "unit tests", full.kind_count("unit_test"), "nodes"),
+            ("full build", "unit test node-seconds", full.kind_seconds("unit_test"), "s"),
         ]
     if result.full_run:
         rows.append(

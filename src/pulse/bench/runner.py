@@ -160,13 +160,18 @@ def run_bench(
     engine: Engine,
     pyspark_via_thrift: bool = False,
     log: Callable[[str], None] = print,
+    also_run: bool = False,
+    result: BenchResult | None = None,
+    checkpoint: Callable[[BenchResult], None] = lambda _: None,
 ) -> BenchResult:
-    """The whole bench at one scale; raises BenchMismatch if a baseline computes otherwise."""
+    """The whole bench at one scale, filling `result` as it goes (so a failure keeps what
+    was measured); raises BenchMismatch, after both baselines ran, if one computed
+    something else than the marts."""
     from pulse.generate import GenerateConfig, generate
     from pulse.load import load_path
 
     state = engine.state
-    result = BenchResult(scale.name, scale.days)
+    result = result or BenchResult(scale.name, scale.days)
     result.machine = {
         "cores": str(os.cpu_count()),
         "load average at start": f"{os.getloadavg()[0]:.1f}",
@@ -222,6 +227,7 @@ def run_bench(
             load(days[history : history + 1])
             register()
             result.incrementals[history] = [dbt_timed(state, ["build"])]
+            checkpoint(result)
             loaded = history + 1
         if loaded < len(days):
             load(days[loaded:])
@@ -235,6 +241,7 @@ def run_bench(
             sampler.__exit__(None, None, None)
             result.server_peak_rss_bytes = sampler.peak
     result.layout = layout(state, scale.days)
+    checkpoint(result)
 
     if pyspark_via_thrift:
         log("baseline (a): the Spark SQL job through the running Thrift server")
@@ -247,13 +254,33 @@ def run_bench(
         engine.stop()  # one Spark at a time on this machine
         log(f"baseline (a): monolithic PySpark job, {scale.baseline_runs} runs")
         spark_run = pyspark_job.run(state.lake, scale.baseline_runs)
-    result.baselines["pyspark"] = summarise(
-        spark_run, compare.check(spark_run.engine, marts, spark_run.outputs)
-    )
+    mismatches: list[str] = []
+
+    def checked(run: BaselineRun) -> int:
+        try:
+            return compare.check(run.engine, marts, run.outputs)
+        except compare.BenchMismatch as err:
+            mismatches.append(str(err))
+            result.notes.append(f"{run.engine}: OUTPUTS DIFFER FROM THE MARTS (see the error)")
+            return 0
+
+    result.baselines["pyspark"] = summarise(spark_run, checked(spark_run))
+    checkpoint(result)
     log(f"baseline (b): DuckDB, {scale.baseline_runs} runs")
     duck_run = duckdb_job.run(state.lake, scale.baseline_runs)
-    result.baselines["duckdb"] = summarise(
-        duck_run, compare.check(duck_run.engine, marts, duck_run.outputs)
-    )
+    result.baselines["duckdb"] = summarise(duck_run, checked(duck_run))
+    checkpoint(result)
+    if also_run:
+        engine.start()
+        log("full `dbt run` (models only, no tests) over every day")
+        result.full_run = dbt_timed(state, ["run", "--full-refresh"])
+        engine.stop()
+        built = scale.histories[0] if len(scale.histories) == 1 else len(days)
+        result.notes.append(
+            f"`dbt run --full-refresh` ran over all {len(days)} days, after the baselines "
+            f"(the full build covered {built} days)"
+        )
     result.machine["load average at end"] = f"{os.getloadavg()[0]:.1f}"
+    if mismatches:
+        raise compare.BenchMismatch("\n".join(mismatches))
     return result

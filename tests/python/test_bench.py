@@ -1,12 +1,15 @@
 """`pulse bench`: the comparison and report logic (fast), and one end-to-end smoke run.
 
-The unit tests need no Spark. The smoke run builds the whole warehouse on three tiny days
-through the session's Thrift server, runs baseline (a) through that server (no second
-JVM) and DuckDB, and checks both equal the marts (BenchMismatch otherwise).
+The unit tests need no Spark (seconds, in the suite). The smoke run builds the whole
+warehouse on three tiny days through the session's Thrift server, runs baseline (a)
+through that server (no second JVM) and DuckDB, and checks both equal the marts
+(BenchMismatch otherwise); it takes ~18 min on the shared machine, so it runs only when
+PULSE_BENCH_SMOKE=1 (the same path as `pulse bench --scale smoke`).
 """
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -103,6 +106,8 @@ def test_report_renders_markdown_and_csv() -> None:
     assert lines[0] == "scale,section,metric,value,unit"
     assert any(line.startswith("smoke,baseline duckdb,median of 3 runs") for line in lines)
     assert len(report.rich_tables(result)) == 3
+    nodes = report.nodes_csv_text(result).splitlines()
+    assert nodes[:2] == ["phase,node,seconds", "full build,model.pulse.fct_events,30.000"]
 
 
 def test_duckdb_dialect_reads_python_dict_attributes_like_spark() -> None:
@@ -151,6 +156,17 @@ def test_duckdb_baseline_on_a_generated_lake(tmp_path: Path) -> None:
     assert (run.outputs["channel_ranks"]["channel_rank"] >= 1).all()
 
 
+SMOKE_SWITCH = "PULSE_BENCH_SMOKE"
+
+
+@pytest.mark.skipif(
+    os.environ.get(SMOKE_SWITCH) != "1",
+    reason=(
+        f"the end-to-end bench smoke takes ~18 min on the shared 2-core machine (two full "
+        f"dbt builds of 374 nodes plus the baselines), beyond the suite's budget; run it with "
+        f"{SMOKE_SWITCH}=1, or `pulse bench --scale smoke`"
+    ),
+)
 def test_smoke_bench_end_to_end(thrift_warehouse: Warehouse) -> None:
     """Generate, load, full and one-day incremental builds, both baselines equal the marts."""
     from pulse.bench.runner import SCALES, Engine, run_bench

@@ -45,7 +45,13 @@ def bench_cmd(
     """
     from pulse.bench.baselines.pyspark_job import BaselineError
     from pulse.bench.compare import BenchMismatch
-    from pulse.bench.report import BenchResult, csv_text, markdown, rich_tables
+    from pulse.bench.report import (
+        BenchResult,
+        csv_text,
+        markdown,
+        nodes_csv_text,
+        rich_tables,
+    )
     from pulse.bench.runner import SCALES, BenchError, Engine, run_bench
 
     home = State.from_env().root
@@ -61,6 +67,7 @@ def bench_cmd(
     def write(partial: BenchResult) -> None:
         md.write_text(markdown(partial))
         md.with_suffix(".csv").write_text(csv_text(partial))
+        (results / f"bench-{scale.value}-nodes.csv").write_text(nodes_csv_text(partial))
 
     try:
         run_bench(

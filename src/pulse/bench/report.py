@@ -287,6 +287,24 @@ def markdown(result: BenchResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def nodes_csv_text(result: BenchResult) -> str:
+    """Every node's seconds of every measured dbt command (phase, node, seconds)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["phase", "node", "seconds"])
+    phases: list[tuple[str, BuildTiming]] = []
+    if result.full_build:
+        phases.append(("full build", result.full_build))
+    if result.full_run:
+        phases.append(("full run", result.full_run))
+    for history, runs in sorted(result.incrementals.items()):
+        phases += [(f"incremental after {history} days", run) for run in runs]
+    for phase, timing in phases:
+        for node, seconds in timing.top(len(timing.node_seconds)):
+            writer.writerow([phase, node, f"{seconds:.3f}"])
+    return buffer.getvalue()
+
+
 def csv_text(result: BenchResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)

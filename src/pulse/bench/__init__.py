@@ -1,0 +1,1 @@
+"""`pulse bench`: the warehouse beside a monolithic PySpark job and DuckDB, on the same data."""

@@ -1,0 +1,286 @@
+"""One bench run: generate, load, full and incremental dbt builds, marts, then baselines."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pulse.bench import compare
+from pulse.bench.baselines import BaselineRun, duckdb_job, pyspark_job
+from pulse.bench.memory import PeakSampler
+from pulse.bench.outputs import MART_QUERIES
+from pulse.bench.report import BaselineSummary, BenchResult, BuildTiming
+from pulse.dbt import register_raw_tables, run_dbt
+from pulse.server import HOST, Server
+from pulse.settings import State
+
+
+class BenchError(RuntimeError):
+    """A step of the bench failed; the message says which."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    days: int
+    scale: float
+    histories: tuple[int, ...]
+    baseline_runs: int
+    events_per_day: int | None = None
+
+
+SCALES: dict[str, Scale] = {
+    # Tiny: the test suite's smoke run (2 days built, then a third day incrementally).
+    "smoke": Scale("smoke", days=3, scale=0.05, histories=(2,), baseline_runs=1),
+    # `pulse run`'s default volume (~23k events a day) over a month.
+    "default": Scale("default", days=31, scale=1.0, histories=(30,), baseline_runs=3),
+    # ~10M events over a year; one-day increments after 30, 90 and 365 days.
+    "large": Scale(
+        "large",
+        days=366,
+        scale=1.0,
+        histories=(30, 90, 365),
+        baseline_runs=3,
+        events_per_day=27_400,
+    ),
+}
+EVENT_TABLES = (
+    ("ad_platform", "ad_events"),
+    ("app_store", "store_events"),
+    ("flyers", "flyer_events"),
+    ("notes_app", "user_interactions"),
+    ("marketing", "clickstream"),
+    ("play_store", "app_downloads"),
+)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The Thrift server the bench builds on; `managed` when the bench starts/stops it."""
+
+    state: State
+    port: int
+    managed: bool
+
+    @property
+    def server(self) -> Server:
+        return Server(self.state, self.port)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        from pyhive import hive
+
+        conn = hive.connect(host=HOST, port=self.port, username="pulse")
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql)
+            columns = [d[0].split(".")[-1] for d in cursor.description or []]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
+        finally:
+            conn.close()
+
+    def start(self) -> None:
+        if self.managed:
+            self.server.start()
+
+    def stop(self) -> None:
+        if self.managed:
+            self.server.stop()
+
+    def reset(self) -> None:
+        """No tables and no raw or landed files: every run starts from nothing."""
+        for name in self.query("show databases").iloc[:, 0]:
+            if name != "default":
+                self.query(f"drop database if exists `{name}` cascade")
+        shutil.rmtree(self.state.lake, ignore_errors=True)
+        shutil.rmtree(self.state.landing, ignore_errors=True)
+
+
+def node_seconds(state: State) -> dict[str, float]:
+    """`kind.name` -> execution seconds, from the last dbt command's run_results.json."""
+    path = state.engine_dir("local") / "target" / "run_results.json"
+    results = json.loads(path.read_text())["results"]
+    out: dict[str, float] = {}
+    for r in results:
+        parts = r["unique_id"].split(".")
+        out[f"{parts[0]}.{parts[-1]}"] = float(r.get("execution_time") or 0.0)
+    return out
+
+
+def dbt_timed(state: State, args: list[str]) -> BuildTiming:
+    t0 = time.perf_counter()
+    result = run_dbt(args, "local", state, capture=True)
+    seconds = time.perf_counter() - t0
+    if result.returncode != 0:
+        raise BenchError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}")
+    return BuildTiming(f"dbt {' '.join(args)}", seconds, node_seconds(state))
+
+
+def batches_by_day(landing: Path) -> list[list[Path]]:
+    """The generator's `batch_date=` directories, grouped by day, oldest first."""
+    days: dict[date, list[Path]] = {}
+    for directory in landing.rglob("batch_date=*"):
+        days.setdefault(date.fromisoformat(directory.name.split("=", 1)[1]), []).append(directory)
+    return [sorted(days[d]) for d in sorted(days)]
+
+
+def layout(state: State, days: int) -> dict[str, float]:
+    """Files per day and file sizes: the raw lake's event tables and the biggest fact."""
+    raw = [p for s, t in EVENT_TABLES for p in (state.lake / s / t).rglob("*.parquet")]
+    out: dict[str, float] = {}
+    if raw:
+        out["raw parquet files per day (6 event tables)"] = len(raw) / days
+        out["raw parquet MB per file"] = sum(p.stat().st_size for p in raw) / len(raw) / 1e6
+    warehouse = state.engine_dir("server") / "warehouse"
+    for table in ("fct_events", "fct_sessions", "active_users_daily"):
+        files = [p for p in warehouse.glob(f"marts.db/{table}/*/*") if p.suffix != ".crc"]
+        files = [p for p in files if not p.name.startswith((".", "_"))]
+        partitions = {p.parent for p in files}
+        if files:
+            out[f"{table} files per partition"] = len(files) / len(partitions)
+            out[f"{table} MB per file"] = sum(p.stat().st_size for p in files) / len(files) / 1e6
+    return out
+
+
+def summarise(run: BaselineRun, compared: int) -> BaselineSummary:
+    return BaselineSummary(
+        run.engine, run.seconds, run.startup_seconds, run.peak_rss_bytes, compared
+    )
+
+
+def run_bench(
+    scale: Scale,
+    engine: Engine,
+    pyspark_via_thrift: bool = False,
+    log: Callable[[str], None] = print,
+    also_run: bool = False,
+    result: BenchResult | None = None,
+    checkpoint: Callable[[BenchResult], None] = lambda _: None,
+) -> BenchResult:
+    """The whole bench at one scale, filling `result` as it goes (so a failure keeps what
+    was measured); raises BenchMismatch, after both baselines ran, if one computed
+    something else than the marts."""
+    from pulse.generate import GenerateConfig, generate
+    from pulse.load import load_path
+
+    state = engine.state
+    result = result or BenchResult(scale.name, scale.days)
+    result.machine = {
+        "cores": str(os.cpu_count()),
+        "load average at start": f"{os.getloadavg()[0]:.1f}",
+        "dbt threads": os.environ.get("PULSE_THREADS", "4"),
+    }
+    engine.start()
+    engine.reset()
+
+    log(f"generating {scale.days} days (scale {scale.scale})")
+    config = GenerateConfig(
+        seed=42, days=scale.days, scale=scale.scale, events_per_day=scale.events_per_day
+    )
+    t0 = time.perf_counter()
+    manifest = generate(state.landing, config)
+    result.generate_seconds = time.perf_counter() - t0
+    result.events = int(manifest["total_events"])
+    result.rows_generated = int(manifest["total_rows"])
+    days = batches_by_day(state.landing)
+
+    def load(batch: list[list[Path]]) -> None:
+        t0 = time.perf_counter()
+        for directories in batch:
+            for directory in directories:
+                for r in load_path(directory, None, lake=state.lake):
+                    if r.status == "failed":
+                        raise BenchError(f"load failed: {r.path}: {r.message}")
+                    result.rows_loaded += r.rows_loaded
+        result.load_seconds += time.perf_counter() - t0
+
+    def register() -> None:
+        if register_raw_tables("local", state).returncode != 0:
+            raise BenchError("registering the raw tables failed")
+
+    pid = engine.server.pid()
+    sampler = PeakSampler(pid) if pid else None
+    if sampler:
+        sampler.__enter__()
+    try:
+        loaded = 0
+        for i, history in enumerate(scale.histories):
+            log(f"loading days {loaded + 1}..{history}")
+            load(days[loaded:history])
+            register()
+            if i == 0:
+                log(f"full build of {history} days")
+                first = dbt_timed(state, ["build", "--full-refresh"])
+                if len(scale.histories) == 1:
+                    result.full_build = first
+            else:
+                log(f"catching up to {history} days (not measured)")
+                dbt_timed(state, ["build"])
+            log(f"one-day incremental build after {history} days")
+            load(days[history : history + 1])
+            register()
+            result.incrementals[history] = [dbt_timed(state, ["build"])]
+            checkpoint(result)
+            loaded = history + 1
+        if loaded < len(days):
+            load(days[loaded:])
+            register()
+        if len(scale.histories) > 1:
+            log(f"full build of all {len(days)} days")
+            result.full_build = dbt_timed(state, ["build", "--full-refresh"])
+        marts = {name: engine.query(sql) for name, sql in MART_QUERIES.items()}
+    finally:
+        if sampler:
+            sampler.__exit__(None, None, None)
+            result.server_peak_rss_bytes = sampler.peak
+    result.layout = layout(state, scale.days)
+    checkpoint(result)
+
+    if pyspark_via_thrift:
+        log("baseline (a): the Spark SQL job through the running Thrift server")
+        spark_run = pyspark_job.run_thrift(state.lake, engine.port, scale.baseline_runs)
+        result.notes.append(
+            "baseline (a) ran its statements through the Thrift server's session "
+            "(no second JVM), not as a separate PySpark process"
+        )
+    else:
+        engine.stop()  # one Spark at a time on this machine
+        log(f"baseline (a): monolithic PySpark job, {scale.baseline_runs} runs")
+        spark_run = pyspark_job.run(state.lake, scale.baseline_runs)
+    mismatches: list[str] = []
+
+    def checked(run: BaselineRun) -> int:
+        try:
+            return compare.check(run.engine, marts, run.outputs)
+        except compare.BenchMismatch as err:
+            mismatches.append(str(err))
+            result.notes.append(f"{run.engine}: OUTPUTS DIFFER FROM THE MARTS (see the error)")
+            return 0
+
+    result.baselines["pyspark"] = summarise(spark_run, checked(spark_run))
+    checkpoint(result)
+    log(f"baseline (b): DuckDB, {scale.baseline_runs} runs")
+    duck_run = duckdb_job.run(state.lake, scale.baseline_runs)
+    result.baselines["duckdb"] = summarise(duck_run, checked(duck_run))
+    checkpoint(result)
+    if also_run:
+        engine.start()
+        log("full `dbt run` (models only, no tests) over every day")
+        result.full_run = dbt_timed(state, ["run", "--full-refresh"])
+        engine.stop()
+        built = scale.histories[0] if len(scale.histories) == 1 else len(days)
+        result.notes.append(
+            f"`dbt run --full-refresh` ran over all {len(days)} days, after the baselines "
+            f"(the full build covered {built} days)"
+        )
+    result.machine["load average at end"] = f"{os.getloadavg()[0]:.1f}"
+    if mismatches:
+        raise compare.BenchMismatch("\n".join(mismatches))
+    return result

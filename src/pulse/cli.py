@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from pulse.bi.command import bi_app, check_bi_cmd
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
 from pulse.server import DEFAULT_PORT, Server, ServerError
@@ -17,6 +18,8 @@ server_app = typer.Typer(help="The local Spark Thrift server.", no_args_is_help=
 app.add_typer(server_app, name="server")
 app.command("generate")(generate_cmd)
 app.command("load")(load_cmd)
+app.add_typer(bi_app, name="bi")
+app.command("check-bi")(check_bi_cmd)
 console = Console(stderr=True)
 
 

@@ -69,6 +69,11 @@ class Dataset:
     columns: dict[str, str]
     main_dttm_col: str | None = None
     description: str = ""
+    # Date columns shown as labels (e.g. a heat map's rows), not as a time axis.
+    label_columns: tuple[str, ...] = ()
+
+    def is_temporal(self, column: str) -> bool:
+        return self.columns[column].startswith(TEMPORAL_TYPES) and column not in self.label_columns
 
     @property
     def uuid(self) -> str:
@@ -202,6 +207,9 @@ def load_assets(root: Path = ASSETS_DIR) -> Assets:
     datasets: dict[str, Dataset] = {}
     for table, spec in raw["datasets"].items():
         columns = {str(k): str(v).upper() for k, v in spec["columns"].items()}
+        labels = tuple(spec.get("label_columns", []))
+        if set(labels) - set(columns):
+            raise AssetError(f"dataset {table}: label_columns {labels} are not all columns")
         dttm = spec.get("main_dttm_col")
         if dttm is not None and dttm not in columns:
             raise AssetError(f"dataset {table}: main_dttm_col {dttm} is not a column")
@@ -211,6 +219,7 @@ def load_assets(root: Path = ASSETS_DIR) -> Assets:
             columns=columns,
             main_dttm_col=dttm,
             description=str(spec.get("description", "")).strip(),
+            label_columns=labels,
         )
     dashboards = []
     for path in sorted((root / "dashboards").glob("*.yaml")):
@@ -256,11 +265,11 @@ def validate(assets: Assets) -> None:
 # --- Superset's import format -------------------------------------------------------
 
 
-def _column_yaml(name: str, sql_type: str) -> dict[str, Any]:
+def _column_yaml(name: str, sql_type: str, is_dttm: bool) -> dict[str, Any]:
     return {
         "column_name": name,
         "verbose_name": None,
-        "is_dttm": sql_type.startswith(TEMPORAL_TYPES),
+        "is_dttm": is_dttm,
         "is_active": True,
         "type": sql_type,
         "advanced_data_type": None,
@@ -306,7 +315,7 @@ def dataset_yaml(dataset: Dataset, database_uuid: str) -> dict[str, Any]:
                 "warning_text": None,
             }
         ],
-        "columns": [_column_yaml(n, t) for n, t in dataset.columns.items()],
+        "columns": [_column_yaml(n, t, dataset.is_temporal(n)) for n, t in dataset.columns.items()],
         "version": "1.0.0",
         "database_uuid": database_uuid,
     }
@@ -315,7 +324,7 @@ def dataset_yaml(dataset: Dataset, database_uuid: str) -> dict[str, Any]:
 def _axis_column(chart: Chart, dataset: Dataset) -> dict[str, Any] | str:
     """The x axis as Superset's frontend sends it (a base axis, with a grain if temporal)."""
     assert chart.x is not None
-    if not dataset.columns[chart.x].startswith(TEMPORAL_TYPES):
+    if not dataset.is_temporal(chart.x):
         return chart.x
     return {
         "timeGrain": chart.time_grain or "P1D",
@@ -351,7 +360,7 @@ def chart_params(chart: Chart, dataset: Dataset) -> dict[str, Any]:
         "dashboards": [],
     }
     if chart.kind in ("line", "bar"):
-        temporal = dataset.columns[chart.x or ""].startswith(TEMPORAL_TYPES)
+        temporal = dataset.is_temporal(chart.x or "")
         params |= {
             "x_axis": chart.x,
             "time_grain_sqla": (chart.time_grain or "P1D") if temporal else None,
@@ -362,7 +371,7 @@ def chart_params(chart: Chart, dataset: Dataset) -> dict[str, Any]:
             "legendType": "scroll",
             "legendOrientation": "top",
             "rich_tooltip": True,
-            "x_axis_time_format": "smart_date",
+            "x_axis_time_format": "%Y-%m-%d",
             "y_axis_format": "SMART_NUMBER",
             "truncate_metric": True,
             "show_value": chart.kind == "bar" and not chart.groupby,

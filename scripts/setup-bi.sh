@@ -2,11 +2,15 @@
 # Set-up for the BI layer (idempotent): Debian's chromium + chromium-driver for the
 # browser check, and Superset in its own venv (.venv-bi) from the exact pins in
 # requirements-bi.lock, so its dependencies never meet dbt's. Re-running it with
-# nothing changed takes about a second.
+# nothing changed takes about a second. `--no-browser` skips chromium (what
+# `pulse bi start` runs; `pulse check-bi` runs it in full).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+browser=1
+[ "${1:-}" = "--no-browser" ] && browser=0
+
+if [ "$browser" = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "setup-bi: installing chromium and chromium-driver (apt-get)"
         apt-get update -qq
@@ -37,4 +41,4 @@ fi
     -r requirements-bi.lock
 .venv-bi/bin/python -m pip check
 echo "$want" > "$stamp"
-echo "setup-bi: installed $(grep -c '==' requirements-bi.lock) pinned packages into .venv-bi"
+echo "setup-bi: installed $(grep -c '^[^#].*==' requirements-bi.lock) pinned packages into .venv-bi"

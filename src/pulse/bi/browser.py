@@ -91,12 +91,14 @@ def _dashboard(driver: Any, base: str, spec: dict[str, Any], timeout: float) -> 
         time.sleep(1.0)
     time.sleep(2.0)  # let the ECharts animations finish before the screenshot
     charts = driver.execute_script(CHART_STATE_JS)
-    height = driver.execute_script(
-        "const g = document.querySelector('[data-test=\"dashboard-content-wrapper\"]');"
-        "return Math.max(document.body.scrollHeight, g ? g.scrollHeight + 200 : 0);"
+    # Crop the window to the dashboard's content (header to the last row), then shoot.
+    bottom = driver.execute_script(
+        "const g = document.querySelector('[data-test=\"grid-content\"]');"
+        "return g ? g.getBoundingClientRect().bottom + window.scrollY : 0;"
     )
-    driver.set_window_size(spec.get("width", 1600), max(900, min(int(height) + 100, 6000)))
-    time.sleep(1.0)
+    height = max(900, min(int(bottom) + 40, 6000)) if bottom else 2600
+    driver.set_window_size(spec.get("width", 1600), height)
+    time.sleep(2.0)  # charts resize with the window
     driver.save_screenshot(spec["screenshot"])
     return {
         "slug": spec["slug"],

@@ -326,6 +326,8 @@ def run_check(
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
+        say("scripts/setup-bi.sh: .venv-bi, chromium and chromedriver")
+        superset.ensure_venv(browser=True)
         say(f"Spark Thrift server on {HOST}:{thrift_port} (state {home.root})")
         server.start()
         target_dir = home.engine_dir("local") / "target"

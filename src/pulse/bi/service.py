@@ -138,6 +138,17 @@ class Superset:
 
     # --- set-up ----------------------------------------------------------------------
 
+    def ensure_venv(self, browser: bool = False) -> None:
+        """Install or update .venv-bi from requirements-bi.lock (a no-op when current)."""
+        if self.venv != PROJECT_DIR / ".venv-bi":
+            return  # PULSE_BI_VENV points at a venv someone else manages
+        cmd = [str(PROJECT_DIR / "scripts" / "setup-bi.sh")]
+        if not browser:
+            cmd.append("--no-browser")
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BiError(f"scripts/setup-bi.sh failed:\n{(result.stdout + result.stderr)[-3000:]}")
+
     def write_config(self) -> None:
         """The secret key (generated once, 0600) and superset_config.py."""
         self.home.mkdir(parents=True, exist_ok=True)
@@ -301,7 +312,9 @@ class Superset:
         password: str | None = None,
         say: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
     ) -> tuple[int, str | None]:
-        """Config, metadata, admin, assets, server. Returns (pid, generated password)."""
+        """Venv, config, metadata, admin, assets, server. Returns (pid, generated password)."""
+        say("superset: .venv-bi (scripts/setup-bi.sh)...")
+        self.ensure_venv()
         self.write_config()
         say("superset: metadata (db upgrade and init on the first start)...")
         self.migrate()

@@ -8,6 +8,7 @@ from rich.console import Console
 from pulse.cluster.check import check_cluster_cmd
 from pulse.cluster.command import cluster_app
 from pulse.bench.command import bench_cmd
+from pulse.bi.command import bi_app, check_bi_cmd
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
 from pulse.reliability.command import check_reliability_cmd
@@ -25,6 +26,8 @@ app.command("check-reliability")(check_reliability_cmd)
 app.add_typer(cluster_app, name="cluster")
 app.command("check-cluster")(check_cluster_cmd)
 app.command("bench")(bench_cmd)
+app.add_typer(bi_app, name="bi")
+app.command("check-bi")(check_bi_cmd)
 console = Console(stderr=True)
 
 

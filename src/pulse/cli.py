@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from pulse.cluster.check import check_cluster_cmd
-from pulse.cluster.command import cluster_app
 from pulse.bench.command import bench_cmd
 from pulse.bi.command import bi_app, check_bi_cmd
+from pulse.cluster.check import check_cluster_cmd
+from pulse.cluster.command import cluster_app
 from pulse.generate.command import generate_cmd
 from pulse.load.command import load_cmd
 from pulse.reliability.command import check_reliability_cmd

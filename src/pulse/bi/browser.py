@@ -91,12 +91,14 @@ def _dashboard(driver: Any, base: str, spec: dict[str, Any], timeout: float) -> 
         time.sleep(1.0)
     time.sleep(2.0)  # let the ECharts animations finish before the screenshot
     charts = driver.execute_script(CHART_STATE_JS)
-    # Crop the window to the dashboard's content (header to the last row), then shoot.
-    bottom = driver.execute_script(
-        "const g = document.querySelector('[data-test=\"grid-content\"]');"
-        "return g ? g.getBoundingClientRect().bottom + window.scrollY : 0;"
+    # Crop the window to the dashboard's content (down to the lowest chart), then shoot.
+    bottom, chrome = driver.execute_script(
+        "let b = 0;"
+        "document.querySelectorAll('[data-test=\"dashboard-component-chart-holder\"]')"
+        ".forEach(h => { b = Math.max(b, h.getBoundingClientRect().bottom + window.scrollY); });"
+        "return [b, window.outerHeight - window.innerHeight];"
     )
-    height = max(900, min(int(bottom) + 40, 6000)) if bottom else 2600
+    height = max(900, min(int(bottom) + int(chrome) + 60, 6000)) if bottom else 2600
     driver.set_window_size(spec.get("width", 1600), height)
     time.sleep(2.0)  # charts resize with the window
     driver.save_screenshot(spec["screenshot"])

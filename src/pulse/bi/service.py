@@ -237,8 +237,9 @@ class Superset:
     # --- server ----------------------------------------------------------------------
 
     def command(self) -> list[str]:
+        """The gunicorn command line (`serve` checks that the venv has it)."""
         return [
-            str(self._bin("gunicorn")),
+            str(self.venv / "bin" / "gunicorn"),
             "--bind",
             f"{HOST}:{self.port}",
             "--workers",
@@ -267,6 +268,7 @@ class Superset:
                 f"port {HOST}:{self.port} is already in use by another process; "
                 "pass --port or set PULSE_BI_PORT"
             )
+        self._bin("gunicorn")
         with self.log_file.open("ab") as log:
             proc = subprocess.Popen(
                 self.command(),

@@ -29,8 +29,10 @@ from pulse.settings import State, read_spark_defaults
 REPO = Path(__file__).resolve().parents[2]
 LOOPBACK = {"127.0.0.1", "localhost"}
 WILDCARD = ".".join("0" * 4)  # spelled so that this file does not configure it
+# env_var('PULSE_X'), with a literal default or a default from another PULSE_ variable
 ENV_VAR = re.compile(
-    r"^\{\{\s*env_var\('(?P<name>PULSE_[A-Z_]+)'(?:,\s*'(?P<default>[^']*)')?\)"
+    r"^\{\{\s*env_var\('(?P<name>PULSE_[A-Z_]+)'"
+    r"(?:,\s*(?:'(?P<default>[^']*)'|env_var\('PULSE_[A-Z_]+'(?:,\s*'[^']*')?\)))?\)"
     r"(?:\s*\|\s*as_number)?\s*\}\}$"
 )
 SECRET_KEYS = ("token", "password", "client_secret", "client_id", "auth", "user")

@@ -46,9 +46,9 @@ def incremental_then_full(
 
     wh = thrift_warehouse
     landing = tmp_path_factory.mktemp("landing")
-    generate(landing, GenerateConfig(seed=7, days=4, scale=0.05, start_date=date(2024, 3, 1)))
+    generate(landing, GenerateConfig(seed=7, days=3, scale=0.05, start_date=date(2024, 3, 1)))
     days = batches(landing)
-    assert len(days) >= 4, days
+    assert len(days) >= 3, days
     wh.dbt("seed")
     for day, dirs in days.items():
         for directory in dirs:

@@ -12,18 +12,18 @@
     distinct actor counts. An actor is in a window [d - n + 1, d] when it has an active
     day a in it whose previous active day is before the window: that is its first active
     day in the window, so each actor counts once. Counting this from pre-aggregated
-    (day, previous day) pairs needs only the last 31 days of int_actor_days_aggregated.
+    (day, previous day) pairs needs only the last 31 days of fct_actor_days.
 -#}
 
 {%- set start = incremental_start(
-    [ref('int_actor_days_aggregated')], 'activity_date', 'activity_date') %}
+    [ref('fct_actor_days')], 'activity_date', 'activity_date') %}
 {%- set end = incremental_end() %}
 
 with
 
 actor_days as (
 
-    select * from {{ ref('int_actor_days_aggregated') }}
+    select * from {{ ref('fct_actor_days') }}
     where {{ window_filter('activity_date', start, none, offset_days=31) }}
 
 ),

@@ -8,7 +8,7 @@ with
 
 actor_days as (
 
-    select * from {{ ref('int_actor_days_aggregated') }}
+    select * from {{ ref('fct_actor_days') }}
 
 ),
 

@@ -85,9 +85,10 @@ def check_manifest(target_dir: Path, found: Findings) -> None:
             if parent not in nodes:
                 continue
             parent_layer = _layer(nodes[parent])
-            if LAYERS[parent_layer] > LAYERS[layer]:
-                # Reported, not failed: the models are not this check's to move.
-                found.warnings.append(f"lineage: {uid} ({layer}) reads {parent} ({parent_layer})")
+            found.expect(
+                LAYERS[parent_layer] <= LAYERS[layer],
+                f"lineage: {uid} ({layer}) reads {parent} ({parent_layer})",
+            )
             if layer == "exposure":
                 materialized = nodes[parent].get("config", {}).get("materialized")
                 found.expect(

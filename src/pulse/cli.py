@@ -73,7 +73,18 @@ def server_logs(
     typer.echo(_server(port).tail(lines))
 
 
-TARGET_OPTION = typer.Option("local", "--target", "-t", help="local | embedded | cluster")
+def _check_target(target: str) -> str:
+    """A --target outside the profile's outputs is a usage error, not a traceback."""
+    from pulse.dbt import TARGETS
+
+    if target not in TARGETS:
+        raise typer.BadParameter(f"must be one of {', '.join(TARGETS)}, got {target!r}")
+    return target
+
+
+TARGET_OPTION = typer.Option(
+    "local", "--target", "-t", help="local | embedded | cluster", callback=_check_target
+)
 
 
 @app.command(

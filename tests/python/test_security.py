@@ -191,7 +191,6 @@ def no_engine(monkeypatch: pytest.MonkeyPatch) -> None:
         (["--start", "2024-01-01", "--end", "2024-01-02' or '1'='1"], "--end must be"),
         (["--start", "2024-01-01\n", "--end", "2024-01-02"], "--start must be"),
         (["--start", "２０２４-01-01", "--end", "2024-01-02"], "--start must be"),
-        (["--start", "2024-01-01", "--end", "2024-01-02", "--target", "local; drop"], "--target"),
     ],
 )
 def test_backfill_validates_dates_and_target_before_anything_runs(  # see also test_pipeline
@@ -200,6 +199,26 @@ def test_backfill_validates_dates_and_target_before_anything_runs(  # see also t
     result = invoke("backfill", *args)
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["backfill", "--start", "2024-01-01", "--end", "2024-01-02"],
+        ["dbt", "ls"],
+        ["register"],
+        ["run"],
+        ["docs"],
+    ],
+)
+def test_every_command_rejects_an_unknown_target_as_a_usage_error(
+    no_engine: None, command: list[str]
+) -> None:
+    result = invoke(*command, "--target", "local; drop")
+    assert result.exit_code == 2
+    assert "--target" in result.output and "must be one of local, embedded, cluster" in " ".join(
+        result.output.replace("│", " ").split()
+    )
 
 
 def test_backfill_passes_dates_as_dbt_vars_not_sql(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -120,17 +120,38 @@ def setup_statements(lake: Path, d: Dialect) -> list[str]:
     ts = "cast(_event_ts as timestamp)"
     ph = placeholder_to_null
     flyer_ts = "trim(event_timestamp)"
-    # fct_events keys every event by md5(source | staging event id); the id only breaks
-    # ties between events at the same second (the last event's duration of a session).
-    staging_id = surrogate_key(
-        ["user_id", "event_ts", "action_type", "page_id", "duration_ms", "app_version"]
+
+    # fct_events keys every event by md5(source | staging event id). Sessions order events
+    # by (event_ts, event_id): the id breaks ties between events at the same second, and
+    # it must be unique, or the gap and the running session count can see tied rows in
+    # different orders and put a session's first event into the previous session.
+    def event_id(source: str, columns: list[str]) -> str:
+        return surrogate_key([f"'{source}'", surrogate_key(columns)])
+
+    device_columns = ["device_id", "{id}", "event_type", "country", "brand", "event_ts"]
+    ad_event_id = event_id("ad_platform", [c.format(id="ad_id") for c in device_columns])
+    store_event_id = event_id("app_store", [c.format(id="app_id") for c in device_columns])
+    flyer_event_id = event_id(
+        "flyers",
+        [
+            "user_id",
+            "event_type",
+            "flyer_id",
+            "merchant_id",
+            "event_ts",
+            "event_ts_local",
+            "utc_offset",
+        ],
     )
-    notes_event_id = surrogate_key(["'notes_app'", staging_id])
+    notes_event_id = event_id(
+        "notes_app",
+        ["user_id", "event_ts", "action_type", "page_id", "duration_ms", "app_version"],
+    )
     events = f"""
     select
         'ad_platform' as source, 'kaios_device' as identity_space, device_id as actor_id,
         event_type, event_ts, cast(null as bigint) as duration_ms, false as is_outlier,
-        cast(null as string) as event_id, cast(null as string) as campaign_id,
+        {ad_event_id} as event_id, cast(null as string) as campaign_id,
         cast(null as string) as channel_id, cast(null as string) as purchase_id
     from (
         select distinct
@@ -141,8 +162,8 @@ def setup_statements(lake: Path, d: Dialect) -> list[str]:
     ) as ad
     union all
     select
-        'app_store', 'kaios_device', device_id, event_type, event_ts, null, false, null,
-        null, null, null
+        'app_store', 'kaios_device', device_id, event_type, event_ts, null, false,
+        {store_event_id}, null, null, null
     from (
         select distinct
             trim(device_id) as device_id, {ph("app_id")} as app_id,
@@ -152,8 +173,8 @@ def setup_statements(lake: Path, d: Dialect) -> list[str]:
     ) as store
     union all
     select
-        'flyers', 'flyers_user', user_id, event_type, event_ts, null, false, null, null,
-        null, null
+        'flyers', 'flyers_user', user_id, event_type, event_ts, null, false,
+        {flyer_event_id}, null, null, null
     from (
         select distinct
             trim(user_id) as user_id, lower(trim(event_type)) as event_type,

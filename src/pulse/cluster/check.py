@@ -369,7 +369,13 @@ def run_check(
             server.kill()
             return f"SIGKILL Thrift server (pid {pid})"
 
-        rc, secs, what = build_with("cluster", state, ["--full-refresh"], 90.0, kill_server)
+        # The interrupted build must fail fast, not retry every remaining node's connection
+        # for minutes (connect_retries x connect_timeout) against a dead server.
+        os.environ["PULSE_CONNECT_RETRIES"] = "0"
+        try:
+            rc, secs, what = build_with("cluster", state, ["--full-refresh"], 90.0, kill_server)
+        finally:
+            os.environ.pop("PULSE_CONNECT_RETRIES", None)
         report.figures["killed_build_exit"] = rc
         t0 = time.monotonic()
         cluster.start()

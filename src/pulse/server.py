@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pulse.process import HOST, alive, port_in_use, signal_group, spawn, stop_group, wait_dead
+from pulse.process import wait_ready as wait_process_ready
 from pulse.settings import SPARK_DEFAULTS, SPARK_HOME, State, engine_conf
 
-HOST = "127.0.0.1"
 DEFAULT_PORT = int(os.environ.get("PULSE_THRIFT_PORT", "10000"))
 THRIFT_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 
@@ -51,7 +48,7 @@ class Server:
             pid = int(self.pid_file.read_text().split()[0])
         except (FileNotFoundError, ValueError, IndexError):
             return None
-        return pid if _alive(pid) else None
+        return pid if alive(pid) else None
 
     def recorded_port(self) -> int | None:
         try:
@@ -98,7 +95,7 @@ class Server:
             port = self.recorded_port() or self.port
             self._wait_ready(pid, port, timeout)
             return pid
-        if _port_in_use(self.port):
+        if port_in_use(self.port):
             raise ServerError(
                 f"port {HOST}:{self.port} is already in use by another process; "
                 "stop it or pass --port / set PULSE_THRIFT_PORT"
@@ -111,54 +108,30 @@ class Server:
             "SPARK_CONF_DIR": str(SPARK_DEFAULTS.parent),
             **self.env,
         }
-        with self.log_file.open("ab") as log:
-            proc = subprocess.Popen(
-                self.command(),
-                cwd=self.home,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(f"{proc.pid} {self.port}\n")
-        self._wait_ready(proc.pid, self.port, timeout)
-        return proc.pid
+        pid = spawn(self.command(), self.home, env, self.log_file, self.pid_file, self.port)
+        self._wait_ready(pid, self.port, timeout)
+        return pid
 
     def _wait_ready(self, pid: int, port: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                raise ServerError(f"Spark Thrift server exited during start-up:\n{self.tail()}")
-            if _answers(port):
-                return
-            time.sleep(1.0)
-        raise ServerError(f"Spark Thrift server not ready after {timeout:.0f}s:\n{self.tail()}")
+        def fail(reason: str) -> ServerError:
+            return ServerError(f"Spark Thrift server {reason}:\n{self.tail()}")
+
+        wait_process_ready(pid, lambda: _answers(port), timeout, fail)
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the recorded server process group; True if something was stopped."""
         pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        _signal_group(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if _alive(pid):
-            _signal_group(pid, signal.SIGKILL)
-            while _alive(pid):
-                time.sleep(0.2)
+        if pid is not None:
+            stop_group(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
-        return True
+        return pid is not None
 
     def kill(self) -> None:
         """SIGKILL the server, as a crash would (reliability tests)."""
         pid = self.pid()
         if pid is not None:
-            _signal_group(pid, signal.SIGKILL)
-            while _alive(pid):
-                time.sleep(0.1)
+            signal_group(pid, signal.SIGKILL)
+            wait_dead(pid, 60.0)
 
     def tail(self, lines: int = 40) -> str:
         try:
@@ -167,34 +140,9 @@ class Server:
             return "(no server log yet)"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours counts as dead
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[-1][:1] != "Z"
-    except OSError:
-        return True
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, sig)
-
-
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(1.0)
-        return sock.connect_ex((HOST, port)) == 0
-
-
 def _answers(port: int) -> bool:
     """True when the server on the port runs a real query."""
-    if not _port_in_use(port):
+    if not port_in_use(port):
         return False
     try:
         from pyhive import hive

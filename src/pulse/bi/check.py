@@ -37,7 +37,8 @@ from rich.table import Table
 from pulse.bi.api import ApiError, SupersetApi
 from pulse.bi.assets import Assets, Chart, load_assets
 from pulse.bi.service import HOST, SCRIPTS, BiError, Superset
-from pulse.server import Server, ServerError, _alive, _port_in_use, _signal_group
+from pulse.process import alive, port_in_use, signal_group
+from pulse.server import Server, ServerError
 from pulse.settings import PROJECT_DIR, State
 
 SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
@@ -233,7 +234,7 @@ def docs_server(home: State, port: int) -> Iterator[str]:
     """`dbt docs serve` of the check's target dir on 127.0.0.1 (what `pulse docs` serves)."""
     from pulse.dbt import dbt_env, dbt_executable
 
-    if _port_in_use(port):
+    if port_in_use(port):
         raise CheckError(f"port {HOST}:{port} is in use; pass --docs-port")
     cwd = home.engine_dir("local")
     cmd = [dbt_executable(), "docs", "serve", "--host", HOST, "--port", str(port)]
@@ -251,14 +252,14 @@ def docs_server(home: State, port: int) -> Iterator[str]:
     )
     try:
         deadline = time.monotonic() + 120
-        while not _port_in_use(port):
+        while not port_in_use(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise CheckError(f"dbt docs serve did not start (see {log.name})")
             time.sleep(0.5)
         yield f"http://{HOST}:{port}"
     finally:
-        if _alive(proc.pid):
-            _signal_group(proc.pid, 15)
+        if alive(proc.pid):
+            signal_group(proc.pid, 15)
             proc.wait(timeout=30)
         log.close()
 

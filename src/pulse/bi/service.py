@@ -11,10 +11,8 @@ import hashlib
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -22,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pulse.bi.assets import Assets, load_assets, write_bundle
-from pulse.server import _alive, _port_in_use, _signal_group
+from pulse.process import HOST, alive, port_in_use, spawn, stop_group, wait_ready
 from pulse.settings import PROJECT_DIR, State
 
-HOST = "127.0.0.1"
 DEFAULT_PORT = int(os.environ.get("PULSE_BI_PORT", "8088"))
 VENV = Path(os.environ.get("PULSE_BI_VENV", PROJECT_DIR / ".venv-bi"))
 DEFAULT_USER = "admin"
@@ -114,7 +111,7 @@ class Superset:
             pid = int(self.pid_file.read_text().split()[0])
         except (FileNotFoundError, ValueError, IndexError):
             return None
-        return pid if _alive(pid) else None
+        return pid if alive(pid) else None
 
     def recorded_port(self) -> int | None:
         try:
@@ -263,49 +260,28 @@ class Superset:
         if pid is not None:
             self._wait_ready(pid, self.recorded_port() or self.port, timeout)
             return pid
-        if _port_in_use(self.port):
+        if port_in_use(self.port):
             raise BiError(
                 f"port {HOST}:{self.port} is already in use by another process; "
                 "pass --port or set PULSE_BI_PORT"
             )
         self._bin("gunicorn")
-        with self.log_file.open("ab") as log:
-            proc = subprocess.Popen(
-                self.command(),
-                cwd=self.home,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        self.pid_file.write_text(f"{proc.pid} {self.port}\n")
-        self._wait_ready(proc.pid, self.port, timeout)
-        return proc.pid
+        pid = spawn(self.command(), self.home, self.env(), self.log_file, self.pid_file, self.port)
+        self._wait_ready(pid, self.port, timeout)
+        return pid
 
     def _wait_ready(self, pid: int, port: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                raise BiError(f"Superset exited during start-up:\n{self.tail()}")
-            if _healthy(port):
-                return
-            time.sleep(1.0)
-        raise BiError(f"Superset not ready after {timeout:.0f}s:\n{self.tail()}")
+        def fail(reason: str) -> BiError:
+            return BiError(f"Superset {reason}:\n{self.tail()}")
+
+        wait_ready(pid, lambda: _healthy(port), timeout, fail)
 
     def stop(self, timeout: float = 30.0) -> bool:
         pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        _signal_group(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.3)
-        if _alive(pid):
-            _signal_group(pid, signal.SIGKILL)
+        if pid is not None:
+            stop_group(pid, timeout)
         self.pid_file.unlink(missing_ok=True)
-        return True
+        return pid is not None
 
     def start(
         self,

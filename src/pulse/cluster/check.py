@@ -28,7 +28,8 @@ from rich.table import Table
 
 from pulse.cluster.config import HOST, ClusterConfig
 from pulse.cluster.manager import Cluster
-from pulse.server import Server, _alive
+from pulse.process import alive
+from pulse.server import Server
 from pulse.settings import State
 
 console = Console(stderr=True)
@@ -250,7 +251,7 @@ def our_processes(root: Path) -> list[str]:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if str(root) in cmdline and _alive(int(proc.name)):
+        if str(root) in cmdline and alive(int(proc.name)):
             found.append(f"{proc.name}: {cmdline[:120]}")
     return found
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from pulse.cluster.config import HOST, ClusterConfig
 from pulse.cluster.metastore import Metastore, hive_site, write_private
-from pulse.server import Server, _alive, _port_in_use, _signal_group
+from pulse.process import alive, port_in_use, signal_group, wait_dead
+from pulse.server import Server
 from pulse.settings import CONF_DIR, State
 
 
@@ -71,7 +72,7 @@ class Cluster:
         self.pid_file.write_text(json.dumps(pids, indent=1, sort_keys=True) + "\n")
 
     def alive(self) -> dict[str, int]:
-        return {role: pid for role, pid in self.recorded().items() if _alive(pid)}
+        return {role: pid for role, pid in self.recorded().items() if alive(pid)}
 
     # -- the Thrift server -----------------------------------------------------------
 
@@ -131,17 +132,17 @@ class Cluster:
         if pg:
             pids["postgres"] = pg
         self.write_conf_dir()
-        alive = self.alive()
-        if "master" not in alive:
-            if _port_in_use(self.config.master_port):
+        running = self.alive()
+        if "master" not in running:
+            if port_in_use(self.config.master_port):
                 raise ClusterError(
                     f"port {HOST}:{self.config.master_port} is taken by another process "
                     "(set PULSE_MASTER_PORT)"
                 )
             self._spawn("master", self.config.master_command())
-            self._wait(lambda: _port_in_use(self.config.master_port), timeout, "master")
+            self._wait(lambda: port_in_use(self.config.master_port), timeout, "master")
         for i in range(self.config.workers):
-            if f"worker-{i}" not in alive:
+            if f"worker-{i}" not in running:
                 self.start_worker(i)
         self._wait(
             lambda: self.alive_workers() >= self.config.workers, timeout, "workers to register"
@@ -160,7 +161,7 @@ class Cluster:
         while time.monotonic() < deadline:
             if ready():
                 return
-            dead = [r for r, p in self.recorded().items() if not _alive(p)]
+            dead = [r for r, p in self.recorded().items() if not alive(p)]
             if "master" in dead:
                 raise ClusterError(f"the master exited; see {self.home / 'logs'}")
             time.sleep(1.0)
@@ -181,10 +182,10 @@ class Cluster:
     def kill_worker(self, index: int) -> int:
         """SIGKILL a worker and the executors it launched, as a lost machine would."""
         pid = self.recorded().get(f"worker-{index}")
-        if pid is None or not _alive(pid):
+        if pid is None or not alive(pid):
             raise ClusterError(f"worker-{index} is not running")
-        _signal_group(pid, signal.SIGKILL)
-        _wait_dead(pid, 30.0)
+        signal_group(pid, signal.SIGKILL)
+        wait_dead(pid, 30.0)
         return pid
 
     def stop(self, timeout: float = 60.0) -> list[str]:
@@ -195,11 +196,11 @@ class Cluster:
         order = sorted(self.recorded(), key=lambda r: (r == "master", r))
         for role in order:
             pid = self.recorded()[role]
-            if _alive(pid):
-                _signal_group(pid, signal.SIGTERM)
-                if not _wait_dead(pid, timeout):
-                    _signal_group(pid, signal.SIGKILL)
-                    _wait_dead(pid, 10.0)
+            if alive(pid):
+                signal_group(pid, signal.SIGTERM)
+                if not wait_dead(pid, timeout):
+                    signal_group(pid, signal.SIGKILL)
+                    wait_dead(pid, 10.0)
                 stopped.append(role)
             self._record(role, None)
         if self.metastore.stop():
@@ -212,23 +213,14 @@ class Cluster:
         rows["postgres"] = (
             "external" if self.metastore.external else f"running (pid {pg})" if pg else "stopped"
         )
-        alive = self.alive()
+        running = self.alive()
         recorded = self.recorded()
         for role in ["master", *(f"worker-{i}" for i in range(self.config.workers))]:
-            if role in alive:
-                rows[role] = f"running (pid {alive[role]})"
+            if role in running:
+                rows[role] = f"running (pid {running[role]})"
             else:
                 rows[role] = "dead" if role in recorded else "stopped"
-        if "master" in alive:
+        if "master" in running:
             rows["master"] += f", {self.alive_workers()} workers alive, {self.config.master_url}"
         rows["thrift"] = self.server_handle().status()
         return rows
-
-
-def _wait_dead(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.2)
-    return not _alive(pid)

@@ -72,6 +72,24 @@ def spawn(
     return proc.pid
 
 
+def _pid_file_field(pid_file: Path, index: int) -> int | None:
+    try:
+        return int(pid_file.read_text().split()[index])
+    except (FileNotFoundError, ValueError, IndexError):
+        return None
+
+
+def recorded_pid(pid_file: Path) -> int | None:
+    """The pid `spawn` recorded, if that process is still alive."""
+    pid = _pid_file_field(pid_file, 0)
+    return pid if pid is not None and alive(pid) else None
+
+
+def recorded_port(pid_file: Path) -> int | None:
+    """The port `spawn` recorded beside the pid."""
+    return _pid_file_field(pid_file, 1)
+
+
 def wait_ready(
     pid: int, ready: Callable[[], bool], timeout: float, fail: Callable[[str], Exception]
 ) -> None:

@@ -7,7 +7,16 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pulse.process import HOST, alive, port_in_use, signal_group, spawn, stop_group, wait_dead
+from pulse.process import (
+    HOST,
+    port_in_use,
+    recorded_pid,
+    recorded_port,
+    signal_group,
+    spawn,
+    stop_group,
+    wait_dead,
+)
 from pulse.process import wait_ready as wait_process_ready
 from pulse.settings import SPARK_DEFAULTS, SPARK_HOME, State, engine_conf
 
@@ -44,17 +53,10 @@ class Server:
 
     def pid(self) -> int | None:
         """The recorded pid, if that process is still alive."""
-        try:
-            pid = int(self.pid_file.read_text().split()[0])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
-        return pid if alive(pid) else None
+        return recorded_pid(self.pid_file)
 
     def recorded_port(self) -> int | None:
-        try:
-            return int(self.pid_file.read_text().split()[1])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
+        return recorded_port(self.pid_file)
 
     def status(self) -> str:
         pid = self.pid()

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pulse.bi.assets import Assets, load_assets, write_bundle
-from pulse.process import HOST, alive, port_in_use, spawn, stop_group, wait_ready
+from pulse.process import (
+    HOST,
+    port_in_use,
+    recorded_pid,
+    recorded_port,
+    spawn,
+    stop_group,
+    wait_ready,
+)
 from pulse.settings import PROJECT_DIR, State
 
 DEFAULT_PORT = int(os.environ.get("PULSE_BI_PORT", "8088"))
@@ -107,17 +115,11 @@ class Superset:
     # --- state -----------------------------------------------------------------------
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().split()[0])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
-        return pid if alive(pid) else None
+        """The recorded pid, if that process is still alive."""
+        return recorded_pid(self.pid_file)
 
     def recorded_port(self) -> int | None:
-        try:
-            return int(self.pid_file.read_text().split()[1])
-        except (FileNotFoundError, ValueError, IndexError):
-            return None
+        return recorded_port(self.pid_file)
 
     def status(self) -> str:
         pid = self.pid()

@@ -81,7 +81,9 @@ class Engine:
         try:
             cursor = conn.cursor()
             cursor.execute(sql)
-            columns = [d[0].split(".")[-1] for d in cursor.description or []]
+            if cursor.description is None:  # a statement with no result set (drop, ...)
+                return pd.DataFrame()
+            columns = [d[0].split(".")[-1] for d in cursor.description]
             return pd.DataFrame(cursor.fetchall(), columns=columns)
         finally:
             conn.close()

@@ -81,10 +81,18 @@ class Engine:
         try:
             cursor = conn.cursor()
             cursor.execute(sql)
-            if cursor.description is None:  # a statement with no result set (drop, ...)
-                return pd.DataFrame()
-            columns = [d[0].split(".")[-1] for d in cursor.description]
+            columns = [d[0].split(".")[-1] for d in cursor.description or []]
             return pd.DataFrame(cursor.fetchall(), columns=columns)
+        finally:
+            conn.close()
+
+    def execute(self, sql: str) -> None:
+        """A statement with no result set (PyHive cannot fetch from a DDL's cursor)."""
+        from pyhive import hive
+
+        conn = hive.connect(host=HOST, port=self.port, username="pulse")
+        try:
+            conn.cursor().execute(sql)
         finally:
             conn.close()
 
@@ -100,7 +108,7 @@ class Engine:
         """No tables and no raw or landed files: every run starts from nothing."""
         for name in self.query("show databases").iloc[:, 0]:
             if name != "default":
-                self.query(f"drop database if exists `{name}` cascade")
+                self.execute(f"drop database if exists `{name}` cascade")
         shutil.rmtree(self.state.lake, ignore_errors=True)
         shutil.rmtree(self.state.landing, ignore_errors=True)
 

@@ -7,6 +7,8 @@ scripts/setup.sh
 echo "== ruff"
 .venv/bin/ruff check src tests scripts
 .venv/bin/ruff format --check src tests scripts
+echo "== mypy"
+.venv/bin/mypy src
 echo "== sqlfluff"
 .venv/bin/sqlfluff lint models analyses tests --disable-progress-bar --nocolor
 echo "== pytest"

@@ -12,6 +12,10 @@ from pathlib import Path
 from pulse.settings import PROJECT_DIR, SPARK_DEFAULTS, SPARK_HOME, State, engine_conf
 
 TARGETS = ("local", "embedded", "cluster")
+# A production build: models, seeds and data tests. dbt's unit tests check the SQL logic
+# on fixed inputs, not the data, so they run in CI (the test suite builds with them) and
+# not on every daily or backfill run (dbt Labs' recommendation).
+BUILD: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test")
 
 
 def dbt_env(target: str, state: State) -> dict[str, str]:

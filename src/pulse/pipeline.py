@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pulse.dbt import TARGETS, register_raw_tables, run_dbt
+from pulse.dbt import BUILD, TARGETS, register_raw_tables, run_dbt
 from pulse.server import Server
 from pulse.settings import State
 
@@ -91,7 +91,7 @@ def build(target: str, state: State, full_refresh: bool = False) -> RunReport:
         raise PipelineError("registering the raw tables failed")
     report.steps.append(("register raw tables", time.monotonic() - t0))
     t0 = time.monotonic()
-    args = ["build", *(["--full-refresh"] if full_refresh else [])]
+    args = [*BUILD, *(["--full-refresh"] if full_refresh else [])]
     result = run_dbt(args, target, state)
     report.steps.append(("dbt build", time.monotonic() - t0))
     report.failures = failing_tests(state, target)
@@ -110,7 +110,7 @@ def backfill(target: str, state: State, start: str, end: str) -> None:
     ensure_server(target, state)
     if register_raw_tables(target, state).returncode != 0:
         raise PipelineError("registering the raw tables failed")
-    dbt_step(["build"], target, state, {"backfill_start": start, "backfill_end": end})
+    dbt_step(list(BUILD), target, state, {"backfill_start": start, "backfill_end": end})
 
 
 def docs_generate(target: str, state: State) -> Path:

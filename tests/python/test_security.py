@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 import pulse.dbt
 import pulse.pipeline
 from pulse.cli import app
+from pulse.dbt import BUILD
 from pulse.reliability.secrets import PATTERNS, repository_files, scan_files
 from pulse.server import HOST, Server
 from pulse.settings import State, read_spark_defaults
@@ -236,7 +237,7 @@ def test_backfill_passes_dates_as_dbt_vars_not_sql(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pulse.pipeline, "run_dbt", fake_run_dbt)
     result = invoke("backfill", "--start", "2024-01-01", "--end", "2024-01-31")
     assert result.exit_code == 0, result.output
-    assert seen == [(["build"], {"backfill_start": "2024-01-01", "backfill_end": "2024-01-31"})]
+    assert seen == [(list(BUILD), {"backfill_start": "2024-01-01", "backfill_end": "2024-01-31"})]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from pulse.bench.baselines import BaselineRun, duckdb_job, pyspark_job
 from pulse.bench.memory import PeakSampler
 from pulse.bench.outputs import MART_QUERIES
 from pulse.bench.report import BaselineSummary, BenchResult, BuildTiming
-from pulse.dbt import register_raw_tables, run_dbt
+from pulse.dbt import BUILD, register_raw_tables, run_dbt
 from pulse.server import HOST, Server
 from pulse.settings import State
 
@@ -227,16 +227,16 @@ def run_bench(
             register()
             if i == 0:
                 log(f"full build of {history} days")
-                first = dbt_timed(state, ["build", "--full-refresh"])
+                first = dbt_timed(state, [*BUILD, "--full-refresh"])
                 if len(scale.histories) == 1:
                     result.full_build = first
             else:
                 log(f"catching up to {history} days (not measured)")
-                dbt_timed(state, ["build"])
+                dbt_timed(state, list(BUILD))
             log(f"one-day incremental build after {history} days")
             load(days[history : history + 1])
             register()
-            result.incrementals[history] = [dbt_timed(state, ["build"])]
+            result.incrementals[history] = [dbt_timed(state, list(BUILD))]
             checkpoint(result)
             loaded = history + 1
         if loaded < len(days):
@@ -244,7 +244,7 @@ def run_bench(
             register()
         if len(scale.histories) > 1:
             log(f"full build of all {len(days)} days")
-            result.full_build = dbt_timed(state, ["build", "--full-refresh"])
+            result.full_build = dbt_timed(state, [*BUILD, "--full-refresh"])
         marts = {name: engine.query(sql) for name, sql in MART_QUERIES.items()}
     finally:
         if sampler:

@@ -19,7 +19,12 @@ class SupersetApi:
     session: requests.Session = field(default_factory=requests.Session)
 
     def login(self, username: str, password: str) -> None:
-        body = {"username": username, "password": password, "provider": "db", "refresh": True}
+        body: dict[str, Any] = {
+            "username": username,
+            "password": password,
+            "provider": "db",
+            "refresh": True,
+        }
         resp = self.session.post(
             f"{self.base_url}/api/v1/security/login", json=body, timeout=self.timeout
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -259,7 +260,7 @@ def docs_server(home: State, port: int) -> Iterator[str]:
         yield f"http://{HOST}:{port}"
     finally:
         if alive(proc.pid):
-            signal_group(proc.pid, 15)
+            signal_group(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
         log.close()
 

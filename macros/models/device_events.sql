@@ -1,13 +1,19 @@
 {#- The staging model of a device event stream (the ad platform's and the app store's
     share one shape and differ only in the id of what the event is about): ids trimmed,
-    placeholders to null, the loader's UTC event time, exact duplicates collapsed. -#}
+    placeholders to null, the loader's UTC event time, exact duplicates collapsed. The
+    model is an incremental table partitioned by event_date (duplicates share their
+    event_date, so rebuilding a day's partition from that day's raw rows is exact). -#}
 {% macro stg_device_events(source_relation, item_id) %}
+
+{%- set start = incremental_start([source_relation]) %}
+{%- set end = incremental_end() %}
 
 with
 
 source as (
 
     select * from {{ source_relation }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -45,7 +51,7 @@ deduplicated as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     {{ surrogate_key(['device_id', item_id, 'event_type', 'country', 'brand', 'event_ts']) }}
         as event_id,
     device_id,

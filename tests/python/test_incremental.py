@@ -32,10 +32,50 @@ def batches(landing: Path) -> dict[str, list[Path]]:
 
 def model_tables(wh: Warehouse) -> list[str]:
     tables = []
-    for schema in ("intermediate", "marts"):
+    for schema in ("staging", "intermediate", "marts"):
         listed = wh.query(f"show tables in {schema}")
         tables += [f"{schema}.{name}" for name in listed["tableName"] if not name.endswith("_tmp")]
     return tables
+
+
+SCOPED_BUILD: dict[str, object] = {}
+SINCE_RE = re.compile(r"_metadata\.file_modification_time >= timestamp '([0-9: -]+)'")
+
+
+def scoped_build_facts(wh: Warehouse) -> dict[str, object]:
+    """What the incremental build of fct_events (and the dims its tests refer to) just did:
+    the SQL of the fct_events tests, the first day fct_events rebuilt (dbt's log) and
+    what the scope filter selects."""
+    import json
+
+    target = wh.state.engine_dir(wh.target)
+    results = json.loads((target / "target" / "run_results.json").read_text())["results"]
+    tests = {r["unique_id"]: (r["status"], r["compiled_code"]) for r in results}
+    tests = {k: v for k, v in tests.items() if k.startswith("test.") and "_fct_events_" in k}
+    log = (target / "logs" / "dbt.log").read_text(errors="replace")
+    rebuilt_from = re.findall(r"fct_events: rebuilding from (\d{4}-\d{2}-\d{2})", log)[-1]
+    since = {m.group(1) for _, sql in tests.values() for m in SINCE_RE.finditer(sql)}
+    scoped = wh.query(
+        "select cast(min(event_date) as string) as first_day, count(*) as n "
+        f"from marts.fct_events where _metadata.file_modification_time >= timestamp '{min(since)}'"
+        if since
+        else "select null as first_day, 0 as n"
+    )
+    window = wh.query(
+        "select cast(min(event_date) as string) as first_day, count(*) as n "
+        f"from marts.fct_events where event_date >= date '{rebuilt_from}'"
+    )
+    total = wh.query("select count(*) as n from marts.fct_events")
+    return {
+        "tests": tests,
+        "since": since,
+        "rebuilt_from": rebuilt_from,
+        "scoped_first_day": scoped["first_day"][0],
+        "scoped_rows": int(scoped["n"][0]),
+        "window_first_day": window["first_day"][0],
+        "window_rows": int(window["n"][0]),
+        "total_rows": int(total["n"][0]),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +90,16 @@ def incremental_then_full(
     days = batches(landing)
     assert len(days) >= 3, days
     wh.dbt("seed")
-    for day, dirs in days.items():
+    for i, (day, dirs) in enumerate(days.items()):
         for directory in dirs:
             wh.load(directory, None, load_date=date.fromisoformat(day))
         wh.register()
-        wh.dbt("run")  # tests run once, on the full refresh below
+        if i == len(days) - 1:  # the newest day: fct_events and its (scoped) tests first
+            wh.build(
+                "--select", "fct_events", "dim_actors", "dim_dates", variables={"lookback_days": 0}
+            )
+            SCOPED_BUILD.update(scoped_build_facts(wh))
+        wh.dbt("run")  # every test runs once, on the full refresh below
     tables = model_tables(wh)
     wh.execute("create schema if not exists snap")
     for table in tables:
@@ -104,3 +149,34 @@ def test_late_events_were_loaded_late(incremental_then_full: tuple[Warehouse, li
     wh, _ = incremental_then_full
     late = wh.query("select sum(events) as n from marts.late_events_audit where days_late > 0")
     assert int(late["n"][0] or 0) > 0
+
+
+def test_incremental_build_tests_only_the_rewritten_partitions(
+    incremental_then_full: tuple[Warehouse, list[str]],
+) -> None:
+    """On the newest day's incremental build of fct_events, every fct_events test read the
+    rows of files that build wrote, and those are exactly the partitions it rebuilt."""
+    facts = SCOPED_BUILD
+    tests = facts["tests"]
+    assert isinstance(tests, dict) and len(tests) >= 10
+    assert all(status == "pass" for status, _ in tests.values()), tests
+    assert all(SINCE_RE.search(sql) for _, sql in tests.values())
+    assert len(facts["since"]) == 1  # type: ignore[arg-type]
+    assert facts["scoped_first_day"] == facts["window_first_day"]
+    assert facts["scoped_rows"] == facts["window_rows"] > 0
+    if facts["rebuilt_from"] > "2024-03-01":  # the data's first day: then a strict subset
+        assert facts["scoped_rows"] < facts["total_rows"]  # type: ignore[operator]
+
+
+def test_dbt_test_and_full_refresh_test_every_row(
+    incremental_then_full: tuple[Warehouse, list[str]],
+) -> None:
+    """Scoping is for builds only: `dbt test` (and the full refresh above) read every row."""
+    import json
+
+    wh, _ = incremental_then_full
+    wh.dbt("test", "--select", "fct_events")
+    target = wh.state.engine_dir(wh.target) / "target" / "run_results.json"
+    results = json.loads(target.read_text())["results"]
+    assert len(results) >= 10
+    assert not any(SINCE_RE.search(r["compiled_code"]) for r in results)

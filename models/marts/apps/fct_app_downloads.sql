@@ -28,7 +28,7 @@ downloads as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     event_id as download_id,
     user_id,
     app_id,

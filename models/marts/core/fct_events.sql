@@ -239,7 +239,7 @@ classified as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     {{ surrogate_key(['source', 'source_event_id']) }} as event_id,
     source,
     identity_space,

@@ -149,4 +149,4 @@ explicit_sessions as (
 
 select * from gap_sessions_measured
 union all
-select * from explicit_sessions
+select /*+ rebalance(session_date) */ * from explicit_sessions

@@ -110,7 +110,7 @@ counted as (
 
 )
 
-select
+select /*+ rebalance(activity_date) */
     {{ surrogate_key(['product', 'report_date']) }} as active_users_daily_id,
     product,
     dau,

@@ -111,7 +111,7 @@ sequenced as (
 
 )
 
-select
+select /*+ rebalance(activity_date) */
     sequenced.actor_key,
     sequenced.identity_space,
     sequenced.actor_id,

@@ -103,7 +103,7 @@ views as (
 
 )
 
-select * from views
+select /*+ rebalance(view_date) */ * from views
 where
     view_seconds < {{ var('flyer_max_gap_seconds') }}
     and {{ window_filter('view_date', start, end, offset_days=1) }}

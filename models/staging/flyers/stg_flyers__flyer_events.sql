@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('flyers', 'flyer_events')]) %}
+{%- set end = incremental_end() %}
+
 with
 
 source as (
 
     select * from {{ source('flyers', 'flyer_events') }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -54,7 +67,7 @@ deduplicated as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     {{ surrogate_key([
         'user_id', 'event_type', 'flyer_id', 'merchant_id',
         'event_ts', 'event_ts_local', 'utc_offset',

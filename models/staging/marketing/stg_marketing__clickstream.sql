@@ -6,11 +6,25 @@
     both strings.
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('marketing', 'clickstream')]) %}
+{%- set end = incremental_end() %}
+
+
 with
 
 source as (
 
     select * from {{ source('marketing', 'clickstream') }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -68,4 +82,4 @@ parsed as (
 
 )
 
-select * from parsed
+select /*+ rebalance(event_date) */ * from parsed

@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('notes_app', 'user_interactions')]) %}
+{%- set end = incremental_end() %}
+
 with
 
 source as (
 
     select * from {{ source('notes_app', 'user_interactions') }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -40,7 +53,7 @@ deduplicated as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     {{ surrogate_key([
         'user_id', 'event_ts', 'action_type', 'page_id', 'duration_ms', 'app_version',
     ]) }} as event_id,

@@ -8,6 +8,18 @@
     are collapsed.
 -#}
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('play_store', 'app_downloads')]) %}
+{%- set end = incremental_end() %}
+
 {%- set download_columns = [
     'source_event_id', 'user_id', 'app_id', 'download_ts', 'is_date_only', 'time_spent_min',
     'user_name', 'user_age', 'user_location', 'app_name',
@@ -18,6 +30,7 @@ with
 source as (
 
     select * from {{ source('play_store', 'app_downloads') }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -90,7 +103,7 @@ banded as (
 
 )
 
-select
+select /*+ rebalance(event_date) */
     {{ surrogate_key([
         'source_event_id', 'user_id', 'app_id', 'download_ts', 'is_date_only',
         'time_spent_min', 'user_name', 'user_age', 'user_location', 'app_name',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from enum import StrEnum
 
@@ -55,6 +56,7 @@ def bench_cmd(
     from pulse.bench.runner import SCALES, BenchError, Engine, run_bench
 
     home = State.from_env().root
+    os.environ["PULSE_THRIFT_PORT"] = str(port)  # dbt's profile reads the port from it
     engine = Engine(State(home / "bench" / scale.value), port, managed=True)
     engine.server.stop()  # a fresh JVM, so its peak memory is this run's
     config = SCALES[scale.value]

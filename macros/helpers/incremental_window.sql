@@ -21,9 +21,9 @@
         {{ return(none) }}
     {%- endif -%}
     {%- if var("backfill_start") -%}
-        {{ log(this.identifier ~ ": backfilling " ~ var("backfill_start") ~ " to "
-            ~ (var("backfill_end") or "the newest date"), info=true) }}
-        {{ return(var("backfill_start")) }}
+        {{ log(this.identifier ~ ": backfilling " ~ date_var("backfill_start") ~ " to "
+            ~ (date_var("backfill_end") or "the newest date"), info=true) }}
+        {{ return(date_var("backfill_start")) }}
     {%- endif -%}
     {%- set built_sql -%}
         select
@@ -52,7 +52,7 @@
     {%- set first_new = run_query(fresh_sql).rows[0][0] -%}
     {%- set lookback_sql -%}
         select cast(least(
-            date_sub(date '{{ built[0] }}', {{ var("lookback_days") }}),
+            date_sub(date '{{ built[0] }}', {{ int_var("lookback_days") }}),
             coalesce(date '{{ first_new or built[0] }}', date '{{ built[0] }}')
         ) as string)
     {%- endset -%}
@@ -66,7 +66,31 @@
     {%- if not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(var("backfill_end") or none) }}
+    {{ return(date_var("backfill_end")) }}
+{% endmacro %}
+
+{#- A date var that reaches SQL (backfill_start, backfill_end): 'YYYY-MM-DD' or empty,
+    anything else stops the run; `pulse backfill` validates too, `pulse dbt --vars` not. -#}
+{% macro date_var(name) %}
+    {%- set value = var(name) -%}
+    {%- if not value -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not modules.re.fullmatch("[0-9]{4}-[0-9]{2}-[0-9]{2}", value | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a date like 2024-01-31, got " ~ (value | string)[:40]) }}
+    {%- endif -%}
+    {{ return(value | string) }}
+{% endmacro %}
+
+{#- An integer var that reaches SQL (lookback_days); anything else stops the run. -#}
+{% macro int_var(name) %}
+    {%- set value = var(name) | string -%}
+    {%- if not modules.re.fullmatch("[0-9]{1,4}", value) -%}
+        {{ exceptions.raise_compiler_error(
+            "var " ~ name ~ " must be a whole number of days, got " ~ value[:40]) }}
+    {%- endif -%}
+    {{ return(value | int) }}
 {% endmacro %}
 
 {#- A where-clause fragment keeping `column` within [start - offset_days, end]. -#}

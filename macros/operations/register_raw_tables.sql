@@ -9,6 +9,12 @@
     {% if not lake %}
         {{ exceptions.raise_compiler_error("register_raw_tables needs the lake path") }}
     {% endif %}
+    {#- the path is pasted into `location '...'`: letters, digits and / . _ - : + @ only #}
+    {% if not modules.re.fullmatch("[A-Za-z0-9/._:+@-]+", lake) %}
+        {{ exceptions.raise_compiler_error(
+            "register_raw_tables: the lake path may hold only letters, digits and / . _ - : + @,"
+            ~ " got " ~ lake[:200]) }}
+    {% endif %}
     {% do adapter.execute("create schema if not exists raw", fetch=false) %}
     {% for node in graph.sources.values() if node.package_name == project_name %}
         {% set loader_columns = [

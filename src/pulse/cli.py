@@ -168,11 +168,12 @@ def run(
         dau.add_row(*(str(row[c]) for c in ("product", "date", "dau", "wau_7d", "mau_30d")))
     console.print(dau)
     if report.failures:
-        console.print("[red]failing tests:[/red]")
+        console.print("[red]failing tests (the `serving` views were not refreshed):[/red]")
         for failure in report.failures:
             console.print(f"  {failure}")
     else:
         console.print("all dbt tests passed")
+        console.print(f"published {len(report.published)} marts to the `serving` views")
     console.print(f"docs: {docs} (serve with `pulse docs`)")
     console.print(f"done in {time.monotonic() - t_start:.0f}s")
     if report.failures or failed:
@@ -192,6 +193,21 @@ def backfill_cmd(
         backfill(target, State.from_env(), start, end)
     except PipelineError as err:
         raise _fail(str(err)) from err
+
+
+@app.command("publish")
+def publish_cmd(target: str = TARGET_OPTION) -> None:
+    """Repoint the dashboards' `serving` views at a fresh copy of the marts they read.
+
+    `pulse run` and `pulse backfill` do this after a build with no failing test; run it by
+    hand only after a `pulse dbt build` that passed."""
+    from pulse.pipeline import PipelineError, publish, validate_target
+
+    try:
+        marts = publish(validate_target(target), State.from_env())
+    except PipelineError as err:
+        raise _fail(str(err)) from err
+    console.print(f"published {len(marts)} marts to the `serving` views: {', '.join(marts)}")
 
 
 @app.command("docs")

@@ -27,6 +27,7 @@ class RunReport:
     summary: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     docs: Path | None = None
+    published: list[str] = field(default_factory=list)
 
 
 def validate_date(value: str, name: str) -> str:
@@ -76,6 +77,17 @@ def summary(target: str, state: State) -> dict[str, Any]:
     raise PipelineError(f"could not read the summary:\n{result.stdout[-3000:]}")
 
 
+def publish(target: str, state: State) -> list[str]:
+    """Copy the marts the exposures read into new versions and repoint the `serving`
+    views at them (macros/operations/publish_serving.sql); returns the marts published.
+    Callers run it only after a build with no failure: that is the dashboards' gate."""
+    result = run_dbt(["run-operation", "publish_serving"], target, state, capture=True)
+    for line in result.stdout.splitlines():
+        if result.returncode == 0 and "PULSE_PUBLISHED " in line:
+            return list(json.loads(line.split("PULSE_PUBLISHED ", 1)[1])["marts"])
+    raise PipelineError(f"publishing the serving views failed:\n{result.stdout[-3000:]}")
+
+
 def ensure_server(target: str, state: State) -> None:
     validate_target(target)
     if target == "local":
@@ -97,6 +109,10 @@ def build(target: str, state: State, full_refresh: bool = False) -> RunReport:
     report.failures = failing_tests(state, target)
     if result.returncode != 0 and not report.failures:
         raise PipelineError(f"dbt build failed (exit {result.returncode})")
+    if not report.failures:  # a failing test keeps the dashboards on the last good publish
+        t0 = time.monotonic()
+        report.published = publish(target, state)
+        report.steps.append(("publish serving views", time.monotonic() - t0))
     return report
 
 
@@ -111,6 +127,7 @@ def backfill(target: str, state: State, start: str, end: str) -> None:
     if register_raw_tables(target, state).returncode != 0:
         raise PipelineError("registering the raw tables failed")
     dbt_step(list(BUILD), target, state, {"backfill_start": start, "backfill_end": end})
+    publish(target, state)
 
 
 def docs_generate(target: str, state: State) -> Path:

@@ -99,7 +99,7 @@ def test_validation_rejects_an_undeclared_dataset(tmp_path: Path) -> None:
 def test_datasets_are_table_marts_with_documented_columns() -> None:
     assets = load_assets()
     models = _mart_models()
-    assert assets.schema == "marts"
+    assert assets.schema == "serving"  # the test-gated views over the marts (publish)
     for name, dataset in assets.datasets.items():
         assert name in models, f"dataset {name} is not a model in models/marts"
         model = models[name]
@@ -135,7 +135,7 @@ def test_bundle_is_loopback_consistent_and_secret_free(tmp_path: Path) -> None:
     assert bundle == build_bundle(assets, 10123), "uuids and files must be stable"
     docs = {path: yaml.safe_load(text) for path, text in bundle.items()}
     (database,) = [d for p, d in docs.items() if "/databases/" in p]
-    assert database["sqlalchemy_uri"] == "hive://pulse@127.0.0.1:10123/marts"
+    assert database["sqlalchemy_uri"] == "hive://pulse@127.0.0.1:10123/serving"
     chart_uuids = {d["uuid"] for p, d in docs.items() if "/charts/" in p}
     dataset_uuids = {d["uuid"] for p, d in docs.items() if "/datasets/" in p}
     placed: list[str] = []

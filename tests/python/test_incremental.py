@@ -180,3 +180,101 @@ def test_dbt_test_and_full_refresh_test_every_row(
     results = json.loads(target.read_text())["results"]
     assert len(results) >= 10
     assert not any(SINCE_RE.search(r["compiled_code"]) for r in results)
+
+
+def test_publish_swaps_the_serving_views_and_readers_never_see_a_rebuild(
+    incremental_then_full: tuple[Warehouse, list[str]],
+) -> None:
+    """The dashboards read `serving.<mart>` views that `publish` repoints at a fresh copy.
+    While two marts are rebuilt (a table dbt drops and recreates, and an incremental one)
+    and then published, readers of the views get no error and always the same rows; after
+    it, every view equals its mart, and only the newest two versions are kept."""
+    import threading
+
+    from pyhive import hive
+
+    from pulse.pipeline import publish
+
+    wh, _ = incremental_then_full
+    marts = publish(wh.target, wh.state)
+    assert {"active_users_daily", "session_metrics_daily", "data_quality_daily"} <= set(marts)
+    watched = ("active_users_daily", "session_metrics_daily")
+    expected = {m: int(wh.query(f"select count(*) as n from serving.{m}")["n"][0]) for m in watched}
+    seen: list[tuple[str, int]] = []
+    errors: list[str] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        conn = hive.connect(host="127.0.0.1", port=wh.server.port, username="pulse")
+        cursor = conn.cursor()
+        try:
+            while not done.is_set():
+                for mart in watched:
+                    try:
+                        cursor.execute(f"select count(*) from serving.{mart}")
+                        seen.append((mart, int(cursor.fetchall()[0][0])))
+                    except Exception as err:  # every failure is a finding
+                        errors.append(f"{mart}: {str(err)[:300]}")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        wh.dbt("run", "--select", *watched, "--full-refresh")
+        second = publish(wh.target, wh.state)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert not errors, errors[:5]
+    assert len(seen) >= 4 and all(n == expected[m] for m, n in seen), seen[:20]
+    publish(wh.target, wh.state)
+    for mart in second:
+        view = f"serving.{mart}"
+        for left, right in ((view, f"marts.{mart}"), (f"marts.{mart}", view)):
+            n = wh.query(
+                f"select count(*) as n from (select * from {left} except all select * from {right})"
+            )
+            assert int(n["n"][0]) == 0, f"{left} - {right}"
+    live = wh.query("select version, marts from serving.last_published")
+    versions = wh.query("show tables in serving_versions")["tableName"]
+    for mart in second:
+        kept = sorted(v for v in versions if v.startswith(f"{mart}__v"))
+        assert len(kept) == 2 and kept[-1] == f"{mart}__v{live['version'][0]}", kept
+    assert int(live["marts"][0]) == len(second)
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"backfill_start": "2024-03-02' or '1'='1"}, "var backfill_start must be a date"),
+        ({"backfill_start": "2024-03-02", "backfill_end": "now()"}, "var backfill_end must"),
+        ({"lookback_days": "3) or (1=1"}, "var lookback_days must be a whole number"),
+    ],
+)
+def test_vars_that_reach_sql_are_validated(
+    incremental_then_full: tuple[Warehouse, list[str]], variables: dict[str, object], message: str
+) -> None:
+    """`pulse dbt -- build --vars ...` is raw dbt: the macros check what they paste."""
+    from pulse.dbt import run_dbt
+
+    wh, _ = incremental_then_full
+    result = run_dbt(["run", "--select", "fct_events"], wh.target, wh.state, variables, True)
+    assert result.returncode != 0
+    assert message in result.stdout, result.stdout[-3000:]
+
+
+def test_a_lake_path_that_would_break_out_of_its_quotes_is_refused(
+    incremental_then_full: tuple[Warehouse, list[str]],
+) -> None:
+    import json
+
+    from pulse.dbt import run_dbt
+
+    wh, _ = incremental_then_full
+    args = ["run-operation", "register_raw_tables", "--args", json.dumps({"lake": "/x' ; --"})]
+    result = run_dbt(args, wh.target, wh.state, capture=True)
+    assert result.returncode != 0
+    assert "the lake path may hold only" in result.stdout, result.stdout[-3000:]

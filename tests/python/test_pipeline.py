@@ -50,3 +50,41 @@ def test_unknown_target_is_a_clear_error() -> None:
 
     with pytest.raises(ValueError, match="unknown target"):
         dbt_env("production", State.from_env())
+
+
+def _fake_build(monkeypatch: pytest.MonkeyPatch, failures: list[str], returncode: int) -> list[str]:
+    """pipeline.build with dbt stubbed out; returns the record of publishes."""
+    import subprocess
+
+    import pulse.pipeline as pipeline
+
+    published: list[str] = []
+    monkeypatch.setattr(
+        pipeline, "register_raw_tables", lambda *a, **k: subprocess.CompletedProcess([], 0)
+    )
+    monkeypatch.setattr(
+        pipeline, "run_dbt", lambda *a, **k: subprocess.CompletedProcess([], returncode)
+    )
+    monkeypatch.setattr(pipeline, "failing_tests", lambda *a: failures)
+    monkeypatch.setattr(pipeline, "publish", lambda *a: published.append("x") or ["m"])
+    return published
+
+
+def test_a_failing_test_keeps_the_dashboards_on_the_last_publish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pulse.pipeline import build
+    from pulse.settings import State
+
+    published = _fake_build(monkeypatch, ["test.pulse.not_null_x: fail"], 1)
+    report = build("local", State.from_env())
+    assert report.failures and report.published == [] and published == []
+
+
+def test_a_clean_build_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulse.pipeline import build
+    from pulse.settings import State
+
+    published = _fake_build(monkeypatch, [], 0)
+    report = build("local", State.from_env())
+    assert report.published == ["m"] and published == ["x"]

@@ -235,9 +235,12 @@ def test_backfill_passes_dates_as_dbt_vars_not_sql(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pulse.pipeline, "ensure_server", lambda *a: None)
     monkeypatch.setattr(pulse.pipeline, "register_raw_tables", lambda *a: Done())
     monkeypatch.setattr(pulse.pipeline, "run_dbt", fake_run_dbt)
+    published: list[str] = []
+    monkeypatch.setattr(pulse.pipeline, "publish", lambda *a: published.append("serving"))
     result = invoke("backfill", "--start", "2024-01-01", "--end", "2024-01-31")
     assert result.exit_code == 0, result.output
     assert seen == [(list(BUILD), {"backfill_start": "2024-01-01", "backfill_end": "2024-01-31"})]
+    assert published == ["serving"]  # the backfill passed, so the dashboards get it
 
 
 @pytest.mark.parametrize(

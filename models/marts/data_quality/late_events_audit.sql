@@ -33,5 +33,5 @@ select
     load_date,
     days_late,
     events,
-    days_late > {{ var('lookback_days') }} as is_beyond_lookback
+    days_late > {{ int_var('lookback_days') }} as is_beyond_lookback
 from arrivals

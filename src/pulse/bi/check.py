@@ -352,7 +352,7 @@ def run_check(
         if not found.expect(bool(dau_rows), f"{DAU_CHART}: no rows from the chart-data API"):
             raise CheckError("\n".join(found.failures))
         day, api_dau = _as_day(dau_rows[0]["activity_date"]), int(dau_rows[0]["dau"])
-        mart = mart_dau(thrift_port, assets.schema, day)
+        mart = mart_dau(thrift_port, "marts", day)  # the mart itself, not the view
 
         with docs_server(home, docs_port) as docs_url:
             say(f"headless Chromium: {len(assets.dashboards)} dashboards and the docs site")

@@ -73,10 +73,16 @@
     anything else stops the run; `pulse backfill` validates too, `pulse dbt --vars` not. -#}
 {% macro date_var(name) %}
     {%- set value = var(name) -%}
+    {%- if not execute -%}  {#- parsing or linting: nothing reaches Spark yet -#}
+        {{ return(value) }}
+    {%- endif -%}
     {%- if not value -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- if not modules.re.fullmatch("[0-9]{4}-[0-9]{2}-[0-9]{2}", value | string) -%}
+    {%- set text = value | string -%}
+    {%- set digits = text[:4] ~ text[5:7] ~ text[8:] -%}
+    {%- if not (text | length == 10 and text[4] == "-" and text[7] == "-"
+        and digits.isascii() and digits.isdigit()) -%}
         {{ exceptions.raise_compiler_error(
             "var " ~ name ~ " must be a date like 2024-01-31, got " ~ (value | string)[:40]) }}
     {%- endif -%}
@@ -86,7 +92,10 @@
 {#- An integer var that reaches SQL (lookback_days); anything else stops the run. -#}
 {% macro int_var(name) %}
     {%- set value = var(name) | string -%}
-    {%- if not modules.re.fullmatch("[0-9]{1,4}", value) -%}
+    {%- if not execute -%}
+        {{ return(value) }}
+    {%- endif -%}
+    {%- if not (value | length <= 4 and value.isascii() and value.isdigit()) -%}
         {{ exceptions.raise_compiler_error(
             "var " ~ name ~ " must be a whole number of days, got " ~ value[:40]) }}
     {%- endif -%}

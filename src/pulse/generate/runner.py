@@ -1,18 +1,19 @@
 """``generate``: run the sources day by day, inject quirks, write files and the manifest.
 
 Sources are independent (own random streams, own files), so they run in parallel
-threads; Arrow and numpy release the GIL in their kernels and file writes release it
-too. The manifest is assembled in a fixed order, so output does not depend on the
-number of workers.
+worker processes (forked: the pure-Python parts of a day hold the GIL, so threads
+gave about one core's worth). The manifest is assembled in a fixed order, so output
+does not depend on the number of workers.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from pulse.generate.sources.base import Context, Source
 from pulse.generate.table import Frame, TableSpec
 
 Advance = Callable[[str], None]
+Record = tuple[str, FileRecord]  # (TableSpec.key, what was written)
 
 
 def generate(
@@ -43,7 +45,7 @@ def generate(
 
     Layout: ``<out>/<source>/<table>/batch_date=YYYY-MM-DD/<file>`` plus
     ``<out>/manifest.json`` (also returned). Same config, same bytes, whatever
-    ``workers`` (threads; default: up to 4, one per CPU).
+    ``workers`` (processes; default: one per CPU, at most 4; 1 runs in this process).
     """
     config = config or GenerateConfig()
     out_dir = Path(out_dir)
@@ -60,28 +62,42 @@ def _run(out_dir: Path, config: GenerateConfig, advance: Advance, workers: int) 
     for source in active:
         for spec in source.specs:
             manifest.add_table(spec)
-    # The canonical order starts with the biggest source, which keeps two workers even.
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(_run_source, out_dir, ctx, source, advance) for source in active]
-        results = [future.result() for future in futures]
+    specs = {spec.key: spec for source in active for spec in source.specs}
+    if workers <= 1 or len(active) <= 1:
+        results = [_run_source(out_dir, ctx, source, advance) for source in active]
+    else:
+        # The canonical order starts with the biggest source, which keeps two workers even.
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as pool:
+            futures = [pool.submit(_run_source_apart, out_dir, config, s.name) for s in active]
+            results = []
+            for source, future in zip(active, futures, strict=True):
+                results.append(future.result())
+                for _ in range(config.days):
+                    advance(source.name)
     for records in results:
-        for spec, record in records:
-            manifest.add_file(spec, record)
+        for key, record in records:
+            manifest.add_file(specs[key], record)
     return manifest.write(out_dir)
 
 
-def _run_source(
-    out_dir: Path, ctx: Context, source: Source, advance: Advance
-) -> list[tuple[TableSpec, FileRecord]]:
+def _run_source_apart(out_dir: Path, config: GenerateConfig, name: str) -> list[Record]:
+    """`_run_source` in a worker process: it rebuilds the (deterministic) sources."""
+    ctx = Context(config, config.effective_volumes)
+    (source,) = [s for s in sources.build(ctx) if s.name == name]
+    return _run_source(out_dir, ctx, source, lambda _name: None)
+
+
+def _run_source(out_dir: Path, ctx: Context, source: Source, advance: Advance) -> list[Record]:
     """All days of one source, in order (late rows carry over to later days)."""
     pending: dict[tuple[str, int], list[LateRows]] = defaultdict(list)
-    records: list[tuple[TableSpec, FileRecord]] = []
+    records: list[Record] = []
     for day in range(ctx.config.days):
         frames = source.day(day)
         for spec in source.specs:
             if spec.table in frames:
                 records.append(
-                    (spec, _write_table(out_dir, ctx, spec, frames[spec.table], day, pending))
+                    (spec.key, _write_table(out_dir, ctx, spec, frames[spec.table], day, pending))
                 )
         advance(source.name)
     return records

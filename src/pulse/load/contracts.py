@@ -8,6 +8,7 @@ source declares the loader's own tables (`load_quarantine`, `load_audit`).
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +104,21 @@ class Contracts:
 
 
 def read_contracts(project_dir: Path) -> Contracts:
-    """Parse every `models/staging/*/_*__sources.yml` of the dbt project."""
+    """Parse every `models/staging/*/_*__sources.yml` of the dbt project (parsed once per
+    process while the files are unchanged: a load of many small files asks each time)."""
     paths = sorted((project_dir / "models" / "staging").glob("*/_*__sources.yml"))
     if not paths:
         raise ContractError(f"no source declarations under {project_dir / 'models/staging'}")
+    try:
+        stamps = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    except OSError as err:
+        raise ContractError(f"cannot read the source declarations: {err}") from err
+    return _parse_contracts(stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_contracts(stamps: tuple[tuple[Path, int, int], ...]) -> Contracts:
+    paths = [path for path, _, _ in stamps]
     tables: list[TableSpec] = []
     loader_tables: dict[str, pa.Schema] = {}
     for path in paths:

@@ -4,7 +4,7 @@
 
     For every model an exposure depends on (models/marts/_exposures.yml), it copies the
     mart into `serving_versions.<mart>__v<run stamp>`, then repoints the view
-    `serving.<mart>` at the copy with `create or replace view`, a single metastore update:
+    `serving.<mart>` at the copy with `alter view ... as`, a single metastore update:
     a reader sees the previous publish or this one, never a partition halfway through an
     insert_overwrite or a table halfway through a rebuild. The views are repointed only
     after every copy exists, so the marts of one publish go live together. The newest
@@ -33,15 +33,22 @@
             fetch=false,
         ) %}
     {% endfor %}
+    {#- `create or replace view` drops and recreates (a reader can find no view);
+        `alter view ... as` is one metastore alterTable, so an existing view is altered -#}
+    {% set live = [] %}
+    {% for row in adapter.execute("show views in serving", fetch=true)[1] %}
+        {% do live.append(row["viewName"]) %}
+    {% endfor %}
     {% for name in marts | sort %}
         {% do adapter.execute(
-            "create or replace view serving." ~ name
+            ("alter view serving." if name in live else "create view serving.") ~ name
             ~ " as select * from serving_versions." ~ name ~ "__v" ~ version,
             fetch=false,
         ) %}
     {% endfor %}
     {% do adapter.execute(
-        "create or replace view serving.last_published as select '" ~ version
+        ("alter view" if "last_published" in live else "create view")
+        ~ " serving.last_published as select '" ~ version
         ~ "' as version, timestamp '" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S")
         ~ "' as published_at_utc, " ~ marts | length ~ " as marts",
         fetch=false,

@@ -69,23 +69,24 @@ def failing_tests(state: State, target: str) -> list[str]:
     ]
 
 
-def summary(target: str, state: State) -> dict[str, Any]:
-    result = run_dbt(["run-operation", "pulse_summary"], target, state, capture=True)
+def operation_output(target: str, state: State, operation: str, marker: str) -> Any:
+    """The JSON a dbt run-operation logs after `marker`; PipelineError if it logged none."""
+    result = run_dbt(["run-operation", operation], target, state, capture=True)
     for line in result.stdout.splitlines():
-        if "PULSE_SUMMARY " in line:
-            return dict(json.loads(line.split("PULSE_SUMMARY ", 1)[1]))
-    raise PipelineError(f"could not read the summary:\n{result.stdout[-3000:]}")
+        if result.returncode == 0 and f"{marker} " in line:
+            return json.loads(line.split(f"{marker} ", 1)[1])
+    raise PipelineError(f"dbt run-operation {operation} failed:\n{result.stdout[-3000:]}")
+
+
+def summary(target: str, state: State) -> dict[str, Any]:
+    return dict(operation_output(target, state, "pulse_summary", "PULSE_SUMMARY"))
 
 
 def publish(target: str, state: State) -> list[str]:
     """Copy the marts the exposures read into new versions and repoint the `serving`
     views at them (macros/operations/publish_serving.sql); returns the marts published.
     Callers run it only after a build with no failure: that is the dashboards' gate."""
-    result = run_dbt(["run-operation", "publish_serving"], target, state, capture=True)
-    for line in result.stdout.splitlines():
-        if result.returncode == 0 and "PULSE_PUBLISHED " in line:
-            return list(json.loads(line.split("PULSE_PUBLISHED ", 1)[1])["marts"])
-    raise PipelineError(f"publishing the serving views failed:\n{result.stdout[-3000:]}")
+    return list(operation_output(target, state, "publish_serving", "PULSE_PUBLISHED")["marts"])
 
 
 def ensure_server(target: str, state: State) -> None:

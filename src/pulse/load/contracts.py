@@ -110,9 +110,10 @@ def read_contracts(project_dir: Path) -> Contracts:
     if not paths:
         raise ContractError(f"no source declarations under {project_dir / 'models/staging'}")
     try:
-        stamps = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+        stats = [(path, path.stat()) for path in paths]
     except OSError as err:
         raise ContractError(f"cannot read the source declarations: {err}") from err
+    stamps = tuple((path, st.st_mtime_ns, st.st_size) for path, st in stats)
     return _parse_contracts(stamps)
 
 

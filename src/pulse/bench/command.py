@@ -19,11 +19,13 @@ class ScaleName(StrEnum):
     smoke = "smoke"
     default = "default"
     large = "large"
+    history = "history"
 
 
 SCALE_OPTION = typer.Option(
     ScaleName.default,
-    help="smoke: 3 tiny days; default: 31 days of ~23k events; large: ~10M events, 366 days.",
+    help="smoke: 3 tiny days; default: 31 days of ~23k events; large: ~10M events, 366 days; "
+    "history: 366 thin days (growth with history apart from volume).",
 )
 
 

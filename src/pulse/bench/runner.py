@@ -55,6 +55,9 @@ SCALES: dict[str, Scale] = {
         baseline_runs=3,
         events_per_day=27_400,
     ),
+    # A year of thin days (~1.2k events each): how the one-day incremental grows with
+    # history alone, apart from volume (per-partition and per-file costs).
+    "history": Scale("history", days=366, scale=0.05, histories=(30, 365), baseline_runs=1),
 }
 EVENT_TABLES = (
     ("ad_platform", "ad_events"),

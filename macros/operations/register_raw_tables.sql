@@ -2,7 +2,8 @@
     Registers the loader's parquet directories as external tables in the `raw` schema,
     from the same source declarations the loader reads (models/staging/*/_*__sources.yml).
     Dropping an external table keeps its files, so re-registering is safe and picks up
-    schema changes; `recover partitions` finds the partitions the loader wrote.
+    schema changes; the partitions the loader wrote are found by listing the directories
+    (or by `recover partitions` on a server that keeps partitions in its metastore).
     Run by `pulse` before every build: dbt run-operation register_raw_tables --args '{lake: ...}'
 -#}
 {% macro register_raw_tables(lake) %}
@@ -16,6 +17,10 @@
             ~ " got " ~ lake[:200]) }}
     {% endif %}
     {% do adapter.execute("create schema if not exists raw", fetch=false) %}
+    {#- conf/spark-defaults.conf: partitions are listed from the directories, not the
+        metastore; a server that keeps them in the metastore needs `recover partitions` -#}
+    {% set managed = run_query("set spark.sql.hive.manageFilesourcePartitions").rows %}
+    {% set partitions_in_metastore = not managed or (managed[0][1] | string | lower) != "false" %}
     {% for node in graph.sources.values() if node.package_name == project_name %}
         {% set loader_columns = [
             "_event_ts timestamp", "_source_file string", "_row_number bigint",
@@ -45,7 +50,9 @@
             ~ " location '" ~ location ~ "'",
             fetch=false,
         ) %}
-        {% do adapter.execute("alter table raw." ~ node.name ~ " recover partitions", fetch=false) %}
+        {% if partitions_in_metastore %}
+            {% do adapter.execute("alter table raw." ~ node.name ~ " recover partitions", fetch=false) %}
+        {% endif %}
         {{ log("registered raw." ~ node.name ~ " at " ~ location, info=true) }}
     {% endfor %}
 {% endmacro %}

@@ -10,7 +10,6 @@ smoke`).
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -161,19 +160,9 @@ def test_duckdb_baseline_on_a_generated_lake(tmp_path: Path) -> None:
     assert (run.outputs["channel_ranks"]["channel_rank"] >= 1).all()
 
 
-SMOKE_SWITCH = "PULSE_BENCH_SMOKE"
-
-
-@pytest.mark.skipif(
-    os.environ.get(SMOKE_SWITCH) != "1",
-    reason=(
-        f"the end-to-end bench smoke takes 6-18 min on the shared 2-core machine (two full "
-        f"dbt builds of 374 nodes plus the baselines), beyond the suite's budget; run it with "
-        f"{SMOKE_SWITCH}=1, or `pulse bench --scale smoke`"
-    ),
-)
 def test_smoke_bench_end_to_end(thrift_warehouse: Warehouse) -> None:
-    """Generate, load, full and one-day incremental builds, both baselines equal the marts."""
+    """Generate, load, full and one-day incremental builds of the compared marts and all
+    upstream of them, both baselines equal the marts: `pulse bench`'s whole path."""
     from pulse.bench.runner import SCALES, Engine, run_bench
 
     engine = Engine(thrift_warehouse.state, thrift_warehouse.server.port, managed=False)
@@ -181,7 +170,7 @@ def test_smoke_bench_end_to_end(thrift_warehouse: Warehouse) -> None:
 
     assert result.events > 0 and result.rows_loaded > 0
     assert result.rows_bulk_loaded >= result.rows_loaded  # the bulk load saw every day
-    assert result.full_build is not None and result.full_build.kind_count("model") > 20
+    assert result.full_build is not None and result.full_build.kind_count("model") > 10
     assert result.full_build.kind_count("test") > 0
     assert list(result.incrementals) == [2]
     assert set(result.baselines) == {"pyspark", "duckdb"}

@@ -493,6 +493,40 @@ def test_loading_twice_changes_nothing(project: Path, lake: Path, landing: Path)
     assert snapshot(lake) == before
 
 
+def test_parsing_ahead_in_worker_processes_loads_what_one_file_at_a_time_loads(
+    project: Path, tmp_path: Path, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes parse the next files while one file is written: same results
+    and the same rows, rejects and audit as parsing each file in turn."""
+    for i in range(6):
+        write_csv(landing / f"events_p{i}.csv", good_row(i), good_row(10 + i, qty="x"))
+    (landing / "events_bad.csv.gz").write_bytes(b"not gzip")
+    (landing / "archive").mkdir()
+    shutil.copy(landing / "events_p0.csv", landing / "archive" / "events_p0.csv")
+
+    def loaded(lake: Path) -> tuple[list[tuple[str, int, int]], list[list[dict[str, object]]]]:
+        results = load(landing, lake)
+        tables = [raw(lake), quarantine(lake), audit(lake)]
+        rows = [
+            sorted(
+                (
+                    {k: v for k, v in r.items() if k not in {"_loaded_at", "started_at"}}
+                    for r in t.to_pylist()
+                ),
+                key=repr,
+            )
+            for t in tables
+        ]
+        return [(r.status, r.rows_loaded, r.rows_rejected) for r in results], rows
+
+    monkeypatch.setattr(loader_module, "_PARSERS", 2)
+    ahead = loaded(tmp_path / "ahead")
+    monkeypatch.setattr(loader_module, "_PARSERS", 1)
+    in_turn = loaded(tmp_path / "in_turn")
+    assert ahead == in_turn
+    assert sorted(status for status, _, _ in ahead[0]) == ["failed"] + ["loaded"] * 6 + ["skipped"]
+
+
 def test_changed_file_needs_replace_and_replaces_without_duplicates(
     project: Path, lake: Path, landing: Path
 ) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
@@ -38,6 +40,7 @@ ALREADY_LOADED = "already loaded"
 _HIGH_CARDINALITY = ("id", "timestamp", "date")
 _WRITERS = min(4, os.cpu_count() or 1)
 _FILTER_PARTITIONS = 16  # above this, one sort beats a filter per partition
+_PARSERS = os.cpu_count() or 1  # worker processes that parse and validate files
 
 
 @dataclass
@@ -138,16 +141,74 @@ class Loader:
         with self.lake.lock(), tracker(progress, sum(sizes.values())) as bar:
             self.audit.refresh()
             day = load_date or utc_now().date()  # one load date per batch
-            for file in files:
+            for file, parsed in self._parsed_ahead(files, tables):
                 bar.file(file.name)
-                results.append(self.load_file(file, tables, load_date=day, replace=replace))
+                results.append(
+                    self.load_file(file, tables, load_date=day, replace=replace, parsed=parsed)
+                )
                 bar.advance(sizes[file])
         return results
 
+    def _parsed_ahead(
+        self, files: Sequence[Path], tables: Sequence[TableSpec]
+    ) -> Iterator[tuple[Path, Future[Parsed] | None]]:
+        """Each file in order, with its parse started ahead in a worker process.
+
+        Parsing and validating is the CPU-bound part of a load, so worker processes do it
+        for the next files while this process writes the current one; the lake and the
+        audit are still written by this process alone, file by file, in order. Files the
+        audit already holds are not parsed ahead (a re-run of a loaded batch stays cheap).
+        """
+        ahead = [(f, spec) for f in files if (spec := self._worth_parsing(f, tables))]
+        if len(ahead) < 2 or _PARSERS < 2:
+            yield from ((f, None) for f in files)
+            return
+        fork = multiprocessing.get_context("fork")
+        window = 2 * _PARSERS  # parsed tables held in memory at most
+        with ProcessPoolExecutor(max_workers=_PARSERS, mp_context=fork) as pool:
+            queue = iter(ahead)
+            started: dict[Path, Future[Parsed]] = {}
+            pending: deque[Path] = deque()
+
+            def top_up() -> None:
+                while len(pending) < window:
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        return
+                    started[nxt[0]] = pool.submit(parse_file, *nxt)
+                    pending.append(nxt[0])
+
+            top_up()
+            for file in files:
+                future = started.pop(file, None)
+                if future is not None:
+                    pending.remove(file)
+                yield file, future
+                top_up()
+
+    def _worth_parsing(self, path: Path, tables: Sequence[TableSpec]) -> TableSpec | None:
+        """The file's table, if it matches exactly one and its bytes are not loaded yet."""
+        spec = _only_match(path, tables)
+        try:
+            checksum = hashlib.sha256(path.read_bytes()).hexdigest() if spec else ""
+        except OSError:
+            return None
+        previous = self.audit.for_path(str(path.resolve()))
+        return None if any(e.checksum == checksum for e in previous) else spec
+
     def load_file(
-        self, path: Path, tables: Sequence[TableSpec], *, load_date: date, replace: bool
+        self,
+        path: Path,
+        tables: Sequence[TableSpec],
+        *,
+        load_date: date,
+        replace: bool,
+        parsed: Future[Parsed] | None = None,
     ) -> FileResult:
-        """Load one file (the caller holds the lake lock and refreshed the audit)."""
+        """Load one file (the caller holds the lake lock and refreshed the audit).
+
+        `parsed` is this file's parse, started ahead; it is used only if it read the same
+        bytes as this call (same checksum), else the file is parsed here."""
         clock = time.monotonic()
         started_at = utc_now()
         matches = [t for t in tables if t.matches(path.name)]
@@ -186,13 +247,12 @@ class Loader:
             return result(SKIPPED, f"same name and content as {owner.source_file}, already loaded")
         if previous and not replace:
             return result(FAILED, f"{path}: changed since it was loaded; use --replace")
-        try:
-            raw = read_bytes(decompress(content, str(path)), str(path))
-            checked = validate(raw, spec, str(path), utc_now())
-        except LoadError as err:
-            return result(FAILED, str(err))
-        except Exception as err:  # a reader bug must not stop the other files
-            return result(FAILED, f"{path}: cannot load: {type(err).__name__}: {err}")
+        ahead = parsed.result() if parsed is not None else None
+        if ahead is None or ahead.checksum != checksum:
+            ahead = parse_content(content, spec, path)
+        if ahead.error is not None or ahead.checked is None:
+            return result(FAILED, ahead.error or f"{path}: not parsed")
+        checked = ahead.checked
         try:
             for entry in previous:
                 self._remove(entry)
@@ -292,6 +352,40 @@ class Loader:
                 pa.Table.from_arrays(arrays, schema=schema),
                 self.lake.quarantine_path(load_date, part),
             )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read, parsed and validated: the rows (`checked`) or why not (`error`)."""
+
+    checksum: str
+    checked: Validated | None = None
+    error: str | None = None
+
+
+def parse_file(path: Path, spec: TableSpec) -> Parsed:
+    """Read, parse and validate one file (run in a worker process by `load_files`)."""
+    try:
+        content = path.read_bytes()
+    except OSError as err:
+        return Parsed("", error=f"{path}: cannot read: {err.strerror or err}")
+    return parse_content(content, spec, path)
+
+
+def parse_content(content: bytes, spec: TableSpec, path: Path) -> Parsed:
+    checksum = hashlib.sha256(content).hexdigest()
+    try:
+        raw = read_bytes(decompress(content, str(path)), str(path))
+        return Parsed(checksum, validate(raw, spec, str(path), utc_now()))
+    except LoadError as err:
+        return Parsed(checksum, error=str(err))
+    except Exception as err:  # a reader bug must not stop the other files
+        return Parsed(checksum, error=f"{path}: cannot load: {type(err).__name__}: {err}")
+
+
+def _only_match(path: Path, tables: Sequence[TableSpec]) -> TableSpec | None:
+    matches = [t for t in tables if t.matches(path.name)]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _by_event_date(

@@ -160,6 +160,31 @@ def test_duckdb_baseline_on_a_generated_lake(tmp_path: Path) -> None:
     assert (run.outputs["channel_ranks"]["channel_rank"] >= 1).all()
 
 
+def test_memory_sampler_survives_a_process_that_ends_mid_walk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A child listed by its parent can be gone before its own /proc entry is read."""
+    from pulse.bench import memory
+
+    proc = tmp_path / "proc"
+    (proc / "1" / "task" / "1").mkdir(parents=True)
+    (proc / "1" / "task" / "1" / "children").write_text("2 ")  # 2 has already exited
+    (proc / "1" / "status").write_text("VmRSS:\t100 kB\nVmHWM:\t150 kB\n")
+    real_glob = Path.glob
+
+    def glob(self: Path, pattern: str):  # type: ignore[no-untyped-def]
+        if not self.exists():  # what scandir of a vanished /proc/<pid>/task raises
+            raise FileNotFoundError(str(self))
+        return real_glob(self, pattern)
+
+    monkeypatch.setattr(Path, "glob", glob)
+    monkeypatch.setattr(memory, "PROC", proc)
+    assert memory.process_tree(1) == [1, 2]
+    sampler = memory.PeakSampler(1)
+    sampler.sample()
+    assert sampler.peak == 150 * 1024
+
+
 def test_smoke_bench_end_to_end(thrift_warehouse: Warehouse) -> None:
     """Generate, load, full and one-day incremental builds of the compared marts and all
     upstream of them, both baselines equal the marts: `pulse bench`'s whole path."""

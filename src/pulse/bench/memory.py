@@ -24,7 +24,11 @@ def process_tree(root: int) -> list[int]:
     while queue:
         pid = queue.pop()
         pids.append(pid)
-        for task in (PROC / str(pid) / "task").glob("*/children"):
+        try:
+            tasks = list((PROC / str(pid) / "task").glob("*/children"))
+        except OSError:  # the process ended while the tree was walked
+            continue
+        for task in tasks:
             try:
                 queue.extend(int(c) for c in task.read_text().split())
             except (OSError, ValueError):

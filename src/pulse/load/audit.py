@@ -40,6 +40,7 @@ class AuditIndex:
         self.lake = lake
         self._by_file: dict[Path, list[AuditEntry]] = {}
         self._by_source: dict[str, list[AuditEntry]] = {}
+        self._by_part: dict[str, set[Path]] = {}  # parquet file name -> audit files
 
     def refresh(self) -> None:
         """Re-read the audit directory (only files not seen before are opened)."""
@@ -54,7 +55,7 @@ class AuditIndex:
 
     def for_part(self, part: str) -> AuditEntry | None:
         """The load whose parquet files are named `part` (any load date)."""
-        for path in self.lake.audit_dir.glob(f"load_date=*/{part}"):
+        for path in sorted(self._by_part.get(part, ())):
             if self._by_file.get(path):
                 return self._by_file[path][0]
         return None
@@ -70,9 +71,11 @@ class AuditIndex:
     def forget(self, path: Path) -> None:
         for entry in self._by_file.pop(path, []):
             self._by_source[entry.source_file].remove(entry)
+        self._by_part.get(path.name, set()).discard(path)
 
     def _put(self, path: Path, entries: list[AuditEntry]) -> None:
         self._by_file[path] = entries
+        self._by_part.setdefault(path.name, set()).add(path)
         for entry in entries:
             self._by_source.setdefault(entry.source_file, []).append(entry)
 

@@ -1,11 +1,9 @@
 """`pulse bench`: the comparison and report logic (fast), and one end-to-end smoke run.
 
-The unit tests need no Spark (seconds, in the suite). The smoke run builds the whole
-warehouse on three tiny days through the session's Thrift server, runs baseline (a)
-through that server (no second JVM) and DuckDB, and checks both equal the marts
-(BenchMismatch otherwise); it takes 6-18 min on the shared machine (346 s measured at
-load ~6), so it runs only when PULSE_BENCH_SMOKE=1 (the path of `pulse bench --scale
-smoke`).
+The unit tests need no Spark (seconds). The smoke run is `pulse bench --scale smoke` on
+the session's Thrift server: three tiny days, builds of the four compared marts and
+everything upstream of them, baseline (a) through that server (no second JVM) and
+DuckDB, both checked equal to the marts (BenchMismatch otherwise).
 """
 
 from __future__ import annotations

@@ -527,6 +527,22 @@ def test_parsing_ahead_in_worker_processes_loads_what_one_file_at_a_time_loads(
     assert sorted(status for status, _, _ in ahead[0]) == ["failed"] + ["loaded"] * 6 + ["skipped"]
 
 
+def _worker_dies(path: Path, spec: TableSpec) -> None:
+    os._exit(3)  # as if the OOM killer took the worker process
+
+
+def test_a_parse_worker_that_dies_does_not_fail_the_batch(
+    project: Path, lake: Path, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(9):  # more than the parse-ahead window: later submits meet a broken pool
+        write_csv(landing / f"events_w{i}.csv", good_row(i))
+    monkeypatch.setattr(loader_module, "_PARSERS", 2)
+    monkeypatch.setattr(loader_module, "parse_file", _worker_dies)
+    results = load(landing, lake)
+    assert [r.status for r in results] == ["loaded"] * 9
+    assert raw(lake).num_rows == 9
+
+
 def test_changed_file_needs_replace_and_replaces_without_duplicates(
     project: Path, lake: Path, landing: Path
 ) -> None:

@@ -175,7 +175,10 @@ class Loader:
                     nxt = next(queue, None)
                     if nxt is None:
                         return
-                    started[nxt[0]] = pool.submit(parse_file, *nxt)
+                    try:
+                        started[nxt[0]] = pool.submit(parse_file, *nxt)
+                    except RuntimeError:  # a broken pool: the rest are parsed in turn
+                        return
                     pending.append(nxt[0])
 
             top_up()
@@ -247,7 +250,10 @@ class Loader:
             return result(SKIPPED, f"same name and content as {owner.source_file}, already loaded")
         if previous and not replace:
             return result(FAILED, f"{path}: changed since it was loaded; use --replace")
-        ahead = parsed.result() if parsed is not None else None
+        try:
+            ahead = parsed.result() if parsed is not None else None
+        except Exception:  # the worker died (e.g. killed): parse the file here instead
+            ahead = None
         if ahead is None or ahead.checksum != checksum:
             ahead = parse_content(content, spec, path)
         if ahead.error is not None or ahead.checked is None:

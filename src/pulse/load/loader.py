@@ -13,7 +13,6 @@ import itertools
 import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -157,9 +156,14 @@ class Loader:
         Parsing and validating is the CPU-bound part of a load, so worker processes do it
         for the next files while this process writes the current one; the lake and the
         audit are still written by this process alone, file by file, in order. Files the
-        audit already holds are not parsed ahead (a re-run of a loaded batch stays cheap).
+        audit already holds are not parsed ahead (a re-run of a loaded batch stays cheap; a
+        changed file being replaced is parsed in turn by `load_file`).
         """
-        ahead = [(f, spec) for f in files if (spec := self._worth_parsing(f, tables))]
+        ahead = [
+            (f, spec)
+            for f in files
+            if (spec := _only_match(f, tables)) and not self.audit.for_path(str(f.resolve()))
+        ]
         if len(ahead) < 2 or _PARSERS < 2:
             yield from ((f, None) for f in files)
             return
@@ -167,11 +171,10 @@ class Loader:
         window = 2 * _PARSERS  # parsed tables held in memory at most
         with ProcessPoolExecutor(max_workers=_PARSERS, mp_context=fork) as pool:
             queue = iter(ahead)
-            started: dict[Path, Future[Parsed]] = {}
-            pending: deque[Path] = deque()
+            started: dict[Path, Future[Parsed]] = {}  # submitted, not yet handed out
 
             def top_up() -> None:
-                while len(pending) < window:
+                while len(started) < window:
                     nxt = next(queue, None)
                     if nxt is None:
                         return
@@ -179,25 +182,11 @@ class Loader:
                         started[nxt[0]] = pool.submit(parse_file, *nxt)
                     except RuntimeError:  # a broken pool: the rest are parsed in turn
                         return
-                    pending.append(nxt[0])
 
             top_up()
             for file in files:
-                future = started.pop(file, None)
-                if future is not None:
-                    pending.remove(file)
-                yield file, future
+                yield file, started.pop(file, None)
                 top_up()
-
-    def _worth_parsing(self, path: Path, tables: Sequence[TableSpec]) -> TableSpec | None:
-        """The file's table, if it matches exactly one and its bytes are not loaded yet."""
-        spec = _only_match(path, tables)
-        try:
-            checksum = hashlib.sha256(path.read_bytes()).hexdigest() if spec else ""
-        except OSError:
-            return None
-        previous = self.audit.for_path(str(path.resolve()))
-        return None if any(e.checksum == checksum for e in previous) else spec
 
     def load_file(
         self,

@@ -14,7 +14,9 @@
         reports the ones older than the lookback.
     Every date from the start on is rebuilt, which also keeps rolling windows right.
     `upstreams` is a list of relations, each with `_loaded_at` and
-    `upstream_date` (one column name, or a list with one per upstream); raw sources also prune on their `load_date` partition.
+    `upstream_date` (one column name, or a list with one per upstream); raw sources also
+    prune on their `load_date` partition, models on their files' modification time (less
+    var('clock_skew_seconds'), for a loader whose clock is ahead of the storage's).
 -#}
 {% macro incremental_start(upstreams, upstream_date="event_date", date_column="event_date") %}
     {%- if not is_incremental() or not execute -%}
@@ -25,13 +27,7 @@
             ~ (date_var("backfill_end") or "the newest date"), info=true) }}
         {{ return(date_var("backfill_start")) }}
     {%- endif -%}
-    {%- set built_sql -%}
-        select
-            cast(max({{ date_column }}) as string) as last_date,
-            cast(max(_loaded_at) as string) as watermark
-        from {{ this }}
-    {%- endset -%}
-    {%- set built = run_query(built_sql).rows[0] -%}
+    {%- set built = built_watermark(date_column) -%}
     {%- if built[0] is none or built[1] is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -44,6 +40,11 @@
             where _loaded_at > timestamp '{{ built[1] }}'
             {%- if upstream.identifier is not none and upstream.schema == "raw" %}
                 and load_date >= to_date(timestamp '{{ built[1] }}')
+            {%- else %}
+                {#- A row loaded after the watermark is in a file written after it: only
+                    the upstream's newest files are read, not a year of them. -#}
+                and _metadata.file_modification_time
+                    > timestamp '{{ built[1] }}' - interval {{ var("clock_skew_seconds") | int }} seconds
             {%- endif %}
             {% if not loop.last %}union all{% endif %}
         {%- endfor %}
@@ -110,4 +111,22 @@
         true
     {%- endif -%}
     {%- if end %} and {{ column }} <= date '{{ end }}'{% endif -%}
+{%- endmacro %}
+
+{#- The months a monthly mart rebuilds: from the month of `start` (incremental_start
+    with date_column 'last_day(month_start)', so the newest month is always rebuilt and
+    earlier months only when new rows reach them) to the month of `end`. A where-clause
+    fragment over fct_events' local_date, with event_date (UTC, within a day of it)
+    pruning partitions. -#}
+{% macro month_window_filter(start, end=none) -%}
+    {%- if start -%}
+        event_date >= date_sub(trunc(date '{{ start }}', 'MM'), 1)
+        and local_date >= trunc(date '{{ start }}', 'MM')
+    {%- else -%}
+        true
+    {%- endif -%}
+    {%- if end %}
+        and event_date <= date_add(last_day(date '{{ end }}'), 1)
+        and local_date <= last_day(date '{{ end }}')
+    {%- endif -%}
 {%- endmacro %}

@@ -69,9 +69,9 @@ from deduplicated
 {% endmacro %}
 
 {#- A monthly device funnel over the events in `events` (a CTE with item_id, country,
-    local_date, event_type and actor_key): per item, country (and `all` countries) and
-    reporting-tz month, the distinct devices with a `shown_event` and with an
-    `acted_event`. A device counts once per group it appears in. -#}
+    local_date, event_type, actor_key and _loaded_at): per item, country (and `all`
+    countries) and reporting-tz month, the distinct devices with a `shown_event` and with
+    an `acted_event`. A device counts once per group it appears in. -#}
 {% macro monthly_device_funnel(events, item_id, shown_event, acted_event) %}
     select
         {{ item_id }},
@@ -80,14 +80,16 @@ from deduplicated
         count(distinct case when event_type = '{{ shown_event }}' then actor_key end)
             as devices_shown,
         count(distinct case when event_type = '{{ acted_event }}' then actor_key end)
-            as devices_acted
+            as devices_acted,
+        max(_loaded_at) as _loaded_at
     from (
         select
             {{ item_id }},
             coalesce(country, 'unknown') as country_key,
             trunc(local_date, 'MM') as month_start,
             event_type,
-            actor_key
+            actor_key,
+            _loaded_at
         from {{ events }}
     ) as keyed
     group by grouping sets (

@@ -2,8 +2,9 @@
 
 Edge cases: exactly 30:00 and 29:59 apart, across midnight, across a month end, a late
 event (second load), an exact duplicate, outlier durations, a device seen in two
-countries, an unengaging-only device, a device in both ad and store streams, and a
-user resurrected after more than 30 days.
+countries (d1 on one day, d2 across days, with a new brand too), an unengaging-only
+device, a device in both ad and store streams, and a user resurrected after more than
+30 days.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ d1,1/30/24 9:00,adA,display,India,Brand A
 d1,1/30/24 9:01,adA,click,India,Brand A
 d1,1/30/24 18:00,adA,click,Nigeria,Brand A
 d2,1/30/24 9:05,adA,display,India,Brand B
-d2,1/31/24 9:05,,logs,India,Brand B
+d2,1/31/24 9:05,,logs,Kenya,Brand B2
 d3,1/30/24 10:00,,logs,China,Brand C
 d3,1/30/24 10:01,adB,load,China,Brand C
 d3,1/30/24 10:01,adB,display,China,Brand C

@@ -39,6 +39,7 @@ def model_tables(wh: Warehouse) -> list[str]:
 
 
 SCOPED_BUILD: dict[str, object] = {}
+WATERMARKS: dict[str, tuple[dict[str, str], tuple[str, str]]] = {}
 SINCE_RE = re.compile(r"_metadata\.file_modification_time >= timestamp '([0-9: -]+)'")
 
 
@@ -78,6 +79,34 @@ def scoped_build_facts(wh: Warehouse) -> dict[str, object]:
     }
 
 
+def watermarks(wh: Warehouse) -> dict[str, tuple[dict[str, str], tuple[str, str]]]:
+    """Per incremental model: the newest partition and `_loaded_at` its table properties
+    record (macros/helpers/watermark.sql), and the same two maxima scanned from its rows."""
+    import json
+
+    target = wh.state.engine_dir(wh.target) / "target" / "manifest.json"
+    nodes = json.loads(target.read_text())["nodes"].values()
+    found = {}
+    for node in nodes:
+        config = node.get("config", {})
+        if node["resource_type"] != "model" or config.get("materialized") != "incremental":
+            continue
+        table = f"{node['schema']}.{node['alias']}"
+        partition = config["partition_by"]
+        partition = partition if isinstance(partition, str) else partition[0]
+        props = wh.query(f"show tblproperties {table}")
+        recorded = {k: v for k, v in zip(props.iloc[:, 0], props.iloc[:, 1], strict=True)}
+        scanned = wh.query(
+            f"select cast(max({partition}) as string) as p, cast(max(_loaded_at) as string) as w "
+            f"from {table}"
+        )
+        found[table] = (
+            {k: v for k, v in recorded.items() if k.startswith("pulse.")},
+            (scanned["p"][0], scanned["w"][0]),
+        )
+    return found
+
+
 @pytest.fixture(scope="module")
 def incremental_then_full(
     thrift_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
@@ -100,6 +129,7 @@ def incremental_then_full(
             )
             SCOPED_BUILD.update(scoped_build_facts(wh))
         wh.dbt("run")  # every test runs once, on the full refresh below
+    WATERMARKS.update(watermarks(wh))
     tables = model_tables(wh)
     wh.execute("create schema if not exists snap")
     for table in tables:
@@ -111,17 +141,18 @@ def incremental_then_full(
 
 
 def differences(wh: Warehouse, tables: list[str]) -> dict[str, int]:
-    """Rows in a table and not in its snapshot copy, or the other way round (EXCEPT ALL)."""
-    found = {}
+    """Rows in a table and not in its snapshot copy, or the other way round (EXCEPT ALL):
+    one query counts both directions of every table."""
+    parts = []
     for table in tables:
         copy = "snap." + table.replace(".", "__")
         for left, right in ((copy, table), (table, copy)):
-            n = wh.query(
-                f"select count(*) as n from (select * from {left} except all select * from {right})"
+            parts.append(
+                f"select '{left} - {right}' as pair, count(*) as n "
+                f"from (select * from {left} except all select * from {right})"
             )
-            if int(n["n"][0]):
-                found[f"{left} - {right}"] = int(n["n"][0])
-    return found
+    counted = wh.query(" union all ".join(parts))
+    return {pair: int(n) for pair, n in zip(counted["pair"], counted["n"], strict=True) if n}
 
 
 def test_incremental_equals_full_refresh(
@@ -130,6 +161,22 @@ def test_incremental_equals_full_refresh(
     wh, tables = incremental_then_full
     assert any(t.endswith("fct_events") for t in tables)
     assert not differences(wh, tables)
+
+
+@pytest.mark.parametrize("after", ["incremental runs", "full refresh"])
+def test_recorded_watermarks_equal_the_scanned_maxima(
+    incremental_then_full: tuple[Warehouse, list[str]], after: str
+) -> None:
+    """Each incremental model's table properties hold its newest partition and newest
+    `_loaded_at`, exactly as a scan of its rows finds them: accumulated over three daily
+    runs (the greater of the old record and the rows a run wrote), and after a full
+    refresh."""
+    wh, _ = incremental_then_full
+    found = WATERMARKS if after == "incremental runs" else watermarks(wh)
+    assert len(found) >= 15
+    for table, (recorded, (partition, loaded)) in found.items():
+        assert partition and loaded, table
+        assert recorded == {"pulse.last_partition": partition, "pulse.watermark": loaded}, table
 
 
 def test_backfill_changes_nothing(incremental_then_full: tuple[Warehouse, list[str]]) -> None:

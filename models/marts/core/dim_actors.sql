@@ -10,9 +10,9 @@
 
 with
 
-events as (
+actor_days as (
 
-    select * from {{ ref('fct_events') }}
+    select * from {{ ref('int_actor_days_aggregated') }}
 
 ),
 
@@ -29,39 +29,16 @@ actors as (
         identity_space,
         actor_type,
         actor_id,
-        concat_ws(',', sort_array(collect_set(source))) as sources,
-        min(event_ts) as first_seen_at,
-        max(event_ts) as last_seen_at,
-        min(case when is_engaging and not is_outlier then local_date end) as first_active_date,
-        max(case when is_engaging and not is_outlier then local_date end) as last_active_date,
-        count(*) as event_count,
-        max_by(country, struct(country is not null, event_ts, event_id)) as latest_country
-    from events
+        concat_ws(',', array_sort(array_distinct(flatten(collect_list(sources))))) as sources,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at,
+        min(first_active_date) as first_active_date,
+        max(last_active_date) as last_active_date,
+        sum(event_count) as event_count,
+        max(latest_country).value as latest_country,
+        max(latest_brand).value as brand
+    from actor_days
     group by actor_key, identity_space, actor_type, actor_id
-
-),
-
-device_brands as (
-
-    select
-        device_id,
-        max_by(brand, struct(brand is not null, event_ts, event_id)) as brand
-    from (
-        select
-            device_id,
-            brand,
-            event_ts,
-            event_id
-        from {{ ref('stg_ad_platform__ad_events') }}
-        union all
-        select
-            device_id,
-            brand,
-            event_ts,
-            event_id
-        from {{ ref('stg_app_store__store_events') }}
-    )
-    group by device_id
 
 ),
 
@@ -98,7 +75,7 @@ select
     actors.last_active_date,
     actors.event_count,
     coalesce(note_user_attributes.country, actors.latest_country) as country,
-    coalesce(note_user_attributes.device_type, device_brands.brand) as device_type,
+    coalesce(note_user_attributes.device_type, actors.brand) as device_type,
     note_user_attributes.subscription_type,
     note_user_attributes.join_date,
     note_user_attributes.user_id is not null as has_metadata
@@ -107,7 +84,3 @@ left join note_user_attributes
     on
         actors.identity_space = 'notes_user'
         and actors.actor_id = note_user_attributes.user_id
-left join device_brands
-    on
-        actors.identity_space = 'kaios_device'
-        and actors.actor_id = device_brands.device_id

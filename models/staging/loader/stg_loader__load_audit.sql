@@ -1,8 +1,24 @@
+{#- One row per loaded (or skipped) file. Incremental on load_date: a run rewrites the
+    load days loaded since the last one (and the lookback), so its tests read those days. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['load_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('loader', 'load_audit')], 'load_date', 'load_date') %}
+{%- set end = incremental_end() %}
+
 with
 
 source as (
 
     select * from {{ source('loader', 'load_audit') }}
+    where {{ window_filter('load_date', start, end) }}
 
 )
 

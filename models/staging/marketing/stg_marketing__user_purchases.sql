@@ -1,8 +1,24 @@
+{#- One row per distinct purchase. Incremental on event_date, as the clickstream: a
+    day's rows are deduplicated among every load of that day. -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=['event_date'],
+        on_schema_change='fail',
+    )
+}}
+
+{%- set start = incremental_start([source('marketing', 'user_purchases')]) %}
+{%- set end = incremental_end() %}
+
 with
 
 source as (
 
     select * from {{ source('marketing', 'user_purchases') }}
+    where {{ window_filter('event_date', start, end) }}
 
 ),
 
@@ -39,4 +55,13 @@ deduplicated as (
 
 )
 
-select * from deduplicated
+select
+    purchase_id,
+    purchase_ts,
+    billing_cost,
+    is_confirmed,
+    load_date,
+    _loaded_at,
+    n_copies,
+    event_date
+from deduplicated

@@ -14,9 +14,10 @@
         reports the ones older than the lookback.
     Every date from the start on is rebuilt, which also keeps rolling windows right.
     `upstreams` is a list of relations, each with `_loaded_at` and
-    `upstream_date` (one column name, or a list with one per upstream); raw sources also
-    prune on their `load_date` partition, models on their files' modification time (less
-    var('clock_skew_seconds'), for a loader whose clock is ahead of the storage's).
+    `upstream_date` (one column name, or a list with one per upstream). Upstream files
+    are pruned by modification time (less var('clock_skew_seconds'), for a loader or
+    server whose clock is ahead of the storage's): a lake copied with its old file times
+    needs a --full-refresh.
 -#}
 {% macro incremental_start(upstreams, upstream_date="event_date", date_column="event_date") %}
     {%- if not is_incremental() or not execute -%}
@@ -38,14 +39,13 @@
             select min({{ date_col }}) as first_new_date
             from {{ upstream }}
             where _loaded_at > timestamp '{{ built[1] }}'
-            {%- if upstream.identifier is not none and upstream.schema == "raw" %}
-                and load_date >= to_date(timestamp '{{ built[1] }}')
-            {%- else %}
-                {#- A row loaded after the watermark is in a file written after it: only
-                    the upstream's newest files are read, not a year of them. -#}
+                {#- A row loaded after the watermark is in a file written after it (by
+                    the loader, or by the upstream model's run): only the newest files are
+                    read, not a year of them. Not load_date: a load can be given an
+                    earlier load_date (the tests date theirs), its _loaded_at and file
+                    times cannot. -#}
                 and _metadata.file_modification_time
                     > timestamp '{{ built[1] }}' - interval {{ var("clock_skew_seconds") | int }} seconds
-            {%- endif %}
             {% if not loop.last %}union all{% endif %}
         {%- endfor %}
         )

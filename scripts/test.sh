@@ -12,4 +12,5 @@ echo "== mypy"
 echo "== sqlfluff"
 .venv/bin/sqlfluff lint models analyses tests --disable-progress-bar --nocolor
 echo "== pytest"
-exec .venv/bin/pytest "$@"
+# Two workers, each with its own Spark Thrift server; PULSE_TEST_WORKERS=0 runs in one.
+exec .venv/bin/pytest -n "${PULSE_TEST_WORKERS:-2}" --dist loadfile "$@"

@@ -12,5 +12,4 @@ echo "== mypy"
 echo "== sqlfluff"
 .venv/bin/sqlfluff lint models analyses tests --disable-progress-bar --nocolor
 echo "== pytest"
-# Two workers, each with its own Spark Thrift server; PULSE_TEST_WORKERS=0 runs in one.
-exec .venv/bin/pytest -n "${PULSE_TEST_WORKERS:-2}" --dist loadfile "$@"
+exec .venv/bin/pytest "$@"

@@ -3,10 +3,6 @@
 Starting a server costs tens of seconds and a cold JVM, so every module that needs one
 gets the same server; before a module runs, its databases and raw lake are dropped, so
 modules still never see each other's tables.
-
-The suite runs on two pytest-xdist workers (`--dist loadfile`, scripts/test.sh): each
-worker has its own server, and a module runs whole on one worker. The longest modules
-are collected first, so neither worker is left with a long module at the end.
 """
 
 from __future__ import annotations
@@ -16,23 +12,6 @@ from pathlib import Path
 
 import pytest
 from warehouse import Warehouse, warehouse
-
-# Modules of more than a minute (measured in CI), longest first; the rest keep their order.
-LONGEST_FIRST = (
-    "test_incremental.py",
-    "test_bench.py",
-    "test_engagement.py",
-    "test_golden_play_store.py",
-    "test_golden_marketing.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        name = item.path.name
-        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)  # stable: tests within a module keep their order
 
 
 @pytest.fixture(scope="session")

@@ -53,22 +53,23 @@ class Warehouse:
         self.register()
         return self.dbt("build", *args, variables=variables)
 
-    def execute(self, sql: str) -> None:
-        """Run a statement with no result set (DDL)."""
+    def execute(self, *statements: str) -> None:
+        """Run statements with no result set (DDL), in order, over one connection."""
         from pyhive import hive
 
         conn = hive.connect(host=HOST, port=self.server.port, username="pulse")
         try:
-            conn.cursor().execute(sql)
+            cursor = conn.cursor()
+            for sql in statements:
+                cursor.execute(sql)
         finally:
             conn.close()
 
     def reset(self) -> None:
         """Forget every table and raw file, keeping the running server (one per test session)."""
         listed = self.query("show databases")
-        for name in listed.iloc[:, 0]:
-            if name != "default":
-                self.execute(f"drop database if exists `{name}` cascade")
+        names = [name for name in listed.iloc[:, 0] if name != "default"]
+        self.execute(*(f"drop database if exists `{name}` cascade" for name in names))
         shutil.rmtree(self.state.lake, ignore_errors=True)
 
     def query(self, sql: str) -> pd.DataFrame:

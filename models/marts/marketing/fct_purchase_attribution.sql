@@ -4,7 +4,10 @@
     user with session_start <= purchase event time <= session_end (or session_end null),
     all inclusive. The purchase event's clickstream time is what is matched. Sessions of
     a user do not overlap except at a shared boundary (an open that ends the previous
-    session at the same second); then the later session wins. A purchase event outside
+    session at the same second); then the later session wins. So the match is the
+    user's latest session (by start, then session_id) started at or before the
+    purchase, if it has not ended before it: one window over sessions and purchases,
+    not a range join whose cost grows with the square of a user's history. A purchase event outside
     every session is kept with a null session (is_attributed = false), not dropped.
     A table, fully rebuilt (sessions span days).
 -#}
@@ -61,23 +64,57 @@ purchases_with_events as (
 
 ),
 
+starts_and_purchases as (
+
+    select
+        user_id,
+        session_start as event_ts,
+        0 as row_kind,
+        session_id,
+        cast(null as string) as purchase_id
+    from sessions
+
+    union all
+
+    select
+        user_id,
+        purchase_event_ts as event_ts,
+        1 as row_kind,
+        cast(null as string) as session_id,
+        purchase_id
+    from purchases_with_events
+
+),
+
+purchases_after_latest_start as (
+
+    select
+        purchase_id,
+        event_ts as purchase_event_ts,
+        row_kind,
+        last_value(session_id, true) over (
+            partition by user_id
+            order by event_ts, row_kind, session_id
+            rows between unbounded preceding and current row
+        ) as session_id
+    from starts_and_purchases
+
+),
+
 matched_sessions as (
 
     select
-        purchases_with_events.purchase_id,
-        max_by(
-            sessions.session_id, struct(sessions.session_start, sessions.session_id)
-        ) as session_id
-    from purchases_with_events
+        purchases_after_latest_start.purchase_id,
+        purchases_after_latest_start.session_id
+    from purchases_after_latest_start
     inner join sessions
-        on
-            purchases_with_events.user_id = sessions.user_id
-            and purchases_with_events.purchase_event_ts >= sessions.session_start
-            and (
-                purchases_with_events.purchase_event_ts <= sessions.session_end
-                or sessions.session_end is null
-            )
-    group by purchases_with_events.purchase_id
+        on purchases_after_latest_start.session_id = sessions.session_id
+    where
+        purchases_after_latest_start.row_kind = 1
+        and (
+            purchases_after_latest_start.purchase_event_ts <= sessions.session_end
+            or sessions.session_end is null
+        )
 
 )
 

@@ -51,13 +51,12 @@
         )
     {%- endset -%}
     {%- set first_new = run_query(fresh_sql).rows[0][0] -%}
-    {%- set lookback_sql -%}
-        select cast(least(
-            date_sub(date '{{ built[0] }}', {{ int_var("lookback_days") }}),
-            coalesce(date '{{ first_new or built[0] }}', date '{{ built[0] }}')
-        ) as string)
-    {%- endset -%}
-    {%- set start = run_query(lookback_sql).rows[0][0] -%}
+    {%- set newest_built = modules.datetime.date.fromisoformat(built[0][:10]) -%}
+    {%- set lookback = modules.datetime.timedelta(days=int_var("lookback_days")) -%}
+    {%- set start = (newest_built - lookback).isoformat() -%}
+    {%- if first_new and first_new[:10] < start -%}
+        {%- set start = first_new[:10] -%}
+    {%- endif -%}
     {{ log(this.identifier ~ ": rebuilding from " ~ start, info=true) }}
     {{ return(start) }}
 {% endmacro %}

@@ -30,11 +30,15 @@
     {{- return(found) -}}
 {%- endmacro -%}
 
-{#- [newest date_column value, watermark] of `this`, as text; nones when it is empty. -#}
+{#- [newest date_column value, watermark] of `this`, as text; nones when it is empty.
+    When date_column is the partition column the recorded pair is the answer, with no
+    query; an expression of it (the funnels' last_day(month_start)) is applied in Spark. -#}
 {% macro built_watermark(date_column) %}
     {%- set partition = _watermark_partition() -%}
     {%- set recorded = _recorded_watermark(this) -%}
-    {%- if recorded | length == 2 -%}
+    {%- if recorded | length == 2 and date_column == partition -%}
+        {{ return([recorded["pulse.last_partition"], recorded["pulse.watermark"]]) }}
+    {%- elif recorded | length == 2 -%}
         {%- set built_sql -%}
             select
                 cast({{ date_column }} as string) as last_date,
@@ -52,6 +56,16 @@
     {{ return(run_query(built_sql).rows[0]) }}
 {% endmacro %}
 
+{#- greatest(expression, the recorded value as a `type` literal), or the expression
+    alone when nothing is recorded. -#}
+{%- macro _greatest_with(expression, type, recorded) -%}
+    {%- if recorded -%}
+        greatest({{ expression }}, {{ type }} '{{ recorded }}')
+    {%- else -%}
+        {{ expression }}
+    {%- endif -%}
+{%- endmacro -%}
+
 {#- Post-hook of every model (project-wide): on an incremental model, records its
     newest partition and watermark as table properties; elsewhere nothing. -#}
 {% macro record_watermark() %}
@@ -65,22 +79,12 @@
     {%- set since = (run_started_at - skew).strftime("%Y-%m-%d %H:%M:%S") -%}
     {%- set written_sql -%}
         select
-            cast(greatest(
-                max({{ partition }}),
-                {%- if recorded | length == 2 %}
-                    date '{{ recorded["pulse.last_partition"] }}'
-                {%- else %}
-                    cast(null as date)
-                {%- endif %}
-            ) as string),
-            cast(greatest(
-                max(_loaded_at),
-                {%- if recorded | length == 2 %}
-                    timestamp '{{ recorded["pulse.watermark"] }}'
-                {%- else %}
-                    cast(null as timestamp)
-                {%- endif %}
-            ) as string)
+            cast({{ _greatest_with(
+                "max(" ~ partition ~ ")", "date", recorded.get("pulse.last_partition")) }}
+                as string),
+            cast({{ _greatest_with(
+                "max(_loaded_at)", "timestamp", recorded.get("pulse.watermark")) }}
+                as string)
         from {{ this }}
         where _metadata.file_modification_time >= timestamp '{{ since }}'
     {%- endset -%}

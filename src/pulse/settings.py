@@ -11,6 +11,7 @@ import pyspark
 PROJECT_DIR = Path(os.environ.get("PULSE_PROJECT_DIR", Path(__file__).resolve().parents[2]))
 CONF_DIR = PROJECT_DIR / "conf"
 SPARK_DEFAULTS = CONF_DIR / "spark-defaults.conf"
+FAIR_SCHEDULER = CONF_DIR / "fairscheduler.xml"  # the job pool of spark.scheduler.mode FAIR
 SPARK_HOME = Path(pyspark.__file__).resolve().parent
 
 
@@ -39,10 +40,12 @@ class State:
 
 
 def engine_conf(state: State, engine: str) -> dict[str, str]:
-    """Spark settings that depend on the state directory; the rest is in SPARK_DEFAULTS."""
+    """Spark settings that depend on paths (the state directory, this checkout); the rest
+    is in SPARK_DEFAULTS."""
     base = state.engine_dir(engine)
     metastore = base / "metastore_db"
     return {
+        "spark.scheduler.allocation.file": str(FAIR_SCHEDULER),
         "spark.sql.warehouse.dir": str(base / "warehouse"),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={metastore};create=true"

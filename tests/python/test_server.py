@@ -36,6 +36,23 @@ def test_listens_on_loopback_only(thrift_warehouse: Warehouse) -> None:
         assert "127.0.0.1" in local, f"server listens beyond loopback: {line}"
 
 
+def test_sessions_share_the_cores_fairly(thrift_warehouse: Warehouse) -> None:
+    """The server schedules jobs FAIR inside a FAIR default pool (conf/fairscheduler.xml):
+    FAIR mode alone keeps the default pool FIFO, where a small job queues behind every
+    task of a large one from another session."""
+    import xml.etree.ElementTree as ET
+
+    settings = (
+        thrift_warehouse.query("set spark.scheduler.mode").values.tolist()
+        + thrift_warehouse.query("set spark.scheduler.allocation.file").values.tolist()
+    )
+    conf = dict((str(key), str(value)) for key, value in settings)
+    assert conf["spark.scheduler.mode"] == "FAIR"
+    pools = ET.parse(conf["spark.scheduler.allocation.file"]).getroot().findall("pool")
+    modes = {pool.get("name"): pool.findtext("schedulingMode") for pool in pools}
+    assert modes == {"default": "FAIR"}
+
+
 def test_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     port = free_port()
     with socket.socket() as blocker:

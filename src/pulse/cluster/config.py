@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pulse.settings import SPARK_HOME, State
+from pulse.settings import FAIR_SCHEDULER, SPARK_HOME, State
 
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -160,6 +160,7 @@ class ClusterConfig:
             "spark.executor.cores": str(self.worker_cores),
             "spark.cores.max": str(self.workers * self.worker_cores),
             "spark.driver.extraClassPath": str(JDBC_JAR),
+            "spark.scheduler.allocation.file": str(FAIR_SCHEDULER),
             # A lost executor is normal on a cluster: retry its tasks elsewhere.
             "spark.task.maxFailures": "8",
             "spark.stage.maxConsecutiveAttempts": "8",

@@ -7,9 +7,9 @@
     session at the same second); then the later session wins. So the match is the
     user's latest session (by start, then session_id) started at or before the
     purchase, if it has not ended before it: one window over sessions and purchases,
-    not a range join whose cost grows with the square of a user's history. A purchase event outside
-    every session is kept with a null session (is_attributed = false), not dropped.
-    A table, fully rebuilt (sessions span days).
+    not a range join whose cost grows with the square of a user's history. A purchase
+    event outside every session is kept with a null session (is_attributed = false),
+    not dropped. A table, fully rebuilt (sessions span days).
 -#}
 
 with

@@ -53,21 +53,6 @@ def read_reference_csv(*parts: str) -> pd.DataFrame:
     return pd.read_csv(reference(*parts), dtype=str, keep_default_na=False)
 
 
-def execute(wh: Warehouse, *statements: str) -> None:
-    """Run statements that return no rows (DDL) through the warehouse's Thrift server."""
-    from pyhive import hive
-
-    from pulse.server import HOST
-
-    conn = hive.connect(host=HOST, port=wh.server.port, username="pulse")
-    try:
-        cursor = conn.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-    finally:
-        conn.close()
-
-
 def compiled_sql(wh: Warehouse, model_path: str) -> str:
     """The SQL dbt compiled for a model (run `build` or `compile` first)."""
     path = wh.state.engine_dir(wh.target) / "target" / "compiled" / "pulse" / model_path

@@ -22,7 +22,6 @@ from golden_fixture import (
     build_domain,
     check_conformed,
     compiled_sql,
-    execute,
     read_reference_csv,
     reference,
     replace_relation,
@@ -77,7 +76,7 @@ def built(thrift_warehouse: Warehouse) -> Iterator[Warehouse]:
             f"create or replace view golden.{name} as "
             + AS_ATTRIBUTION.format(relation=f"golden.{name}_raw"),
         ]
-    execute(wh, *statements)
+    wh.execute(*statements)
     yield wh
 
 

@@ -621,6 +621,53 @@ def test_crash_then_change_leaves_no_orphans(
     assert quarantine(lake).num_rows == 0
 
 
+def test_a_write_cut_short_is_cleaned_up_by_the_next_file_of_its_name_in_the_batch(
+    project: Path, lake: Path, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = [f"2024-05-0{d} 10:00:00" for d in (1, 2, 3)]
+    for folder in ("a", "b"):
+        (landing / folder).mkdir()
+    first = write_csv(
+        landing / "a" / "events_w.csv", *(good_row(i, event_time=t) for i, t in enumerate(days))
+    )
+    write_csv(landing / "b" / "events_w.csv", good_row(7), good_row(8))
+    doomed = f"events_w-{hashlib.sha256(first.read_bytes()).hexdigest()[:12]}.parquet"
+    write = loader_module.write_parquet
+
+    def disk_full_on_day_1(table: pa.Table, path: Path, **kwargs: object) -> None:
+        if path.name == doomed and "event_date=2024-05-01" in str(path):
+            raise OSError(28, "No space left on device")
+        write(table, path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader_module, "write_parquet", disk_full_on_day_1)
+    results = load(landing, lake)
+    assert [r.status for r in results] == ["failed", "loaded"]
+    assert "cannot write to the lake" in results[0].message
+    # the days of `a` that were written are leftovers of the stem `events_w`, which the
+    # load of `b` (same stem, one batch) removes: only b's rows are in the raw table
+    assert sorted(raw(lake).column("event_id").to_pylist()) == ["e7", "e8"]
+    assert audit(lake).num_rows == 1
+
+
+def test_one_loader_keeps_track_of_its_files_across_batches(
+    project: Path, lake: Path, landing: Path
+) -> None:
+    contracts = read_contracts(project)
+    loader = loader_module.Loader(contracts, loader_module.Lake(lake))
+    tables = contracts.select(None)
+    for folder in ("a", "b"):
+        (landing / folder).mkdir()
+    first = write_csv(landing / "a" / "events_k.csv", good_row(1), good_row(2, qty="x"))
+    loader.load_files([first], tables, load_date=LOAD_DATE)
+    write_csv(first, good_row(3))
+    second = write_csv(landing / "b" / "events_k.csv", good_row(4), good_row(5))
+    results = loader.load_files([first, second], tables, load_date=LOAD_DATE, replace=True)
+    assert [r.status for r in results] == ["replaced", "loaded"]
+    assert sorted(raw(lake).column("event_id").to_pylist()) == ["e3", "e4", "e5"]
+    assert quarantine(lake).num_rows == 0
+    assert audit(lake).num_rows == 2
+
+
 def _crash(*args: object, **kwargs: object) -> pa.Table:
     raise RuntimeError("power cut")
 

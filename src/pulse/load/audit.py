@@ -60,9 +60,9 @@ class AuditIndex:
                 return self._by_file[path][0]
         return None
 
-    def parts(self) -> set[str]:
-        """Names of the audited loads' files (`<stem>-<sha12>.parquet`)."""
-        return {path.name for path, entries in self._by_file.items() if entries}
+    def owns(self, part: str) -> bool:
+        """Whether an audited load's files are named `part` (`<stem>-<sha12>.parquet`)."""
+        return self.for_part(part) is not None
 
     def add(self, path: Path, row: dict[str, Any]) -> None:
         self.forget(path)

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from pulse.load.contracts import AUDIT_TABLE, LOADER_SOURCE, QUARANTINE_TABLE
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_PART = re.compile(r"(?P<stem>.+)-[0-9a-f]{12}\.parquet")
 _SUFFIXES = (".gz", ".csv", ".jsonl", ".ndjson", ".json", ".txt")
 
 
@@ -74,37 +75,6 @@ class Lake:
     def audit_files(self) -> list[Path]:
         return sorted(self.audit_dir.glob("load_date=*/*.parquet"))
 
-    def data_files(self, source: str, table: str, part: str) -> list[Path]:
-        """Raw and quarantine files (and temporary leftovers) named `part`, any partition."""
-        return self._files(source, table, lambda name, temporary: name == part)
-
-    def leftovers(self, source: str, table: str, stem: str, owned: set[str]) -> list[Path]:
-        """What unfinished loads of `stem` left: files named `<stem>-<sha12>.parquet`, any
-        checksum, that no audit row owns (`owned`: audited names), and temporary files."""
-        pattern = re.compile(rf"{re.escape(stem)}-[0-9a-f]{{12}}\.parquet")
-
-        def orphan(name: str, temporary: bool) -> bool:
-            return bool(pattern.fullmatch(name)) and (temporary or name not in owned)
-
-        return self._files(source, table, orphan)
-
-    def _files(self, source: str, table: str, wanted: Callable[[str, bool], bool]) -> list[Path]:
-        """Files of a raw table and the quarantine (temporary ones of the audit too) for
-        which `wanted(final name, is temporary)` holds."""
-        places = [
-            self.table_dir(source, table).glob("load_date=*/event_date=*/*"),
-            self.quarantine_dir.glob("load_date=*/*"),
-            self.audit_dir.glob("load_date=*/.*.tmp"),
-        ]
-        found = []
-        for place in places:
-            for path in place:
-                temporary = path.name.startswith(".") and path.name.endswith(".tmp")
-                name = _final_name(path.name) if temporary else path.name
-                if wanted(name, temporary):
-                    found.append(path)
-        return sorted(found)
-
     @contextmanager
     def lock(self) -> Iterator[None]:
         """One loader at a time per lake (a `pulse load --watch` and a manual load)."""
@@ -117,9 +87,90 @@ class Lake:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class Listing:
+    """The lake's files that one landed file's load can leave: raw and quarantine files,
+    and temporary files of the audit, by the stem of the landed file.
+
+    Listed once per batch (`refresh`): the loader is the lake's only writer while it
+    holds the lock, and what a batch writes is either owned by the batch's audit rows
+    (never a leftover) or, when a write fails, listed again. `remove` keeps it current.
+    Listing the lake for each file instead grew with the lake: 2.6k landed files of a
+    year loaded at 7k rows/s.
+    """
+
+    def __init__(self, lake: Lake) -> None:
+        self.lake = lake
+        self._by_stem: dict[str, set[Path]] = {}
+
+    def refresh(self) -> None:
+        self._by_stem = {}
+        root = self.lake.root
+        for place in (
+            root.glob("*/*/load_date=*/event_date=*/*"),
+            self.lake.quarantine_dir.glob("load_date=*/*"),
+            self.lake.audit_dir.glob("load_date=*/.*.tmp"),
+        ):
+            for path in place:
+                self._by_stem.setdefault(_stem(_name(path)), set()).add(path)
+
+    def remove(self, paths: list[Path]) -> None:
+        """Delete files (see `remove_files`) and forget them."""
+        remove_files(paths, self.lake.root)
+        for path in paths:
+            self._by_stem.get(_stem(_name(path)), set()).discard(path)
+
+    def data_files(self, source: str, table: str, part: str) -> list[Path]:
+        """Raw and quarantine files (and temporary leftovers) named `part`, any partition."""
+        return self._files(source, table, _stem(part), lambda name, temporary: name == part)
+
+    def leftovers(
+        self, source: str, table: str, stem: str, owned: Callable[[str], bool]
+    ) -> list[Path]:
+        """What unfinished loads of `stem` left: files named `<stem>-<sha12>.parquet`, any
+        checksum, that no audit row owns (`owned(name)`), and temporary files."""
+        return self._files(
+            source, table, stem, lambda name, temporary: temporary or not owned(name)
+        )
+
+    def _files(
+        self, source: str, table: str, stem: str, wanted: Callable[[str, bool], bool]
+    ) -> list[Path]:
+        """Files of `stem` in a raw table and the quarantine (temporary ones of the audit
+        too) for which `wanted(final name, is temporary)` holds."""
+        lake = self.lake
+        found = []
+        for path in self._by_stem.get(stem, ()):
+            temporary = _temporary(path)
+            where = path.parent.parent
+            if not (
+                where.parent == lake.table_dir(source, table)
+                or where == lake.quarantine_dir
+                or (temporary and where == lake.audit_dir)
+            ):
+                continue
+            if wanted(_name(path), temporary):
+                found.append(path)
+        return sorted(found)
+
+
 def temporary_name(path: Path) -> Path:
     """`.<name>.<pid>.<thread>.tmp` beside `path`: hidden from Spark, unique per writer."""
     return path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+
+
+def _temporary(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def _name(path: Path) -> str:
+    """The final name of a file (of its temporary file: the name it will be renamed to)."""
+    return _final_name(path.name) if _temporary(path) else path.name
+
+
+def _stem(name: str) -> str:
+    """`<stem>-<sha12>.parquet` -> `<stem>` (another name: itself)."""
+    match = _PART.fullmatch(name)
+    return match["stem"] if match else name
 
 
 def _final_name(temporary: str) -> str:

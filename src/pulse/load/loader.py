@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from pulse.load.audit import AuditEntry, AuditIndex, audit_table
 from pulse.load.contracts import Contracts, TableSpec, read_contracts
 from pulse.load.errors import LoadError
-from pulse.load.lake import Lake, file_stem, part_name, remove_files, write_parquet
+from pulse.load.lake import Lake, Listing, file_stem, part_name, write_parquet
 from pulse.load.progress import tracker
 from pulse.load.readers import decompress, read_bytes
 from pulse.load.validate import EVENT_TS, EXTRA, ROW, Validated, validate
@@ -124,6 +124,7 @@ class Loader:
         self.contracts = contracts
         self.lake = lake
         self.audit = AuditIndex(lake)
+        self.listing = Listing(lake)
 
     def load_files(
         self,
@@ -139,6 +140,7 @@ class Loader:
         results = []
         with self.lake.lock(), tracker(progress, sum(sizes.values())) as bar:
             self.audit.refresh()
+            self.listing.refresh()
             day = load_date or utc_now().date()  # one load date per batch
             for file, parsed in self._parsed_ahead(files, tables):
                 bar.file(file.name)
@@ -251,10 +253,11 @@ class Loader:
         try:
             for entry in previous:
                 self._remove(entry)
-            leftovers = self.lake.leftovers(
-                spec.source, spec.name, file_stem(path.name), self.audit.parts()
+            self.listing.remove(
+                self.listing.leftovers(
+                    spec.source, spec.name, file_stem(path.name), self.audit.owns
+                )
             )
-            remove_files(leftovers, self.lake.root)
             loaded_at = utc_now()
             self._write(spec, checked, part, source_file, load_date, loaded_at)
             status = REPLACED if previous else LOADED
@@ -277,15 +280,16 @@ class Loader:
             write_parquet(audit_table(self.contracts.audit_schema, row), audit_path)
             self.audit.add(audit_path, row)
         except OSError as err:
+            self.listing.refresh()  # what the write left: leftovers for a later file of its stem
             return result(FAILED, f"{path}: cannot write to the lake: {err}")
         return result(status, _drift_note(checked), checked)
 
     def _remove(self, entry: AuditEntry) -> None:
         """Remove an earlier load of a file: data first, its audit row last."""
-        remove_files(
-            self.lake.data_files(entry.source_name, entry.table_name, entry.part), self.lake.root
+        self.listing.remove(
+            self.listing.data_files(entry.source_name, entry.table_name, entry.part)
         )
-        remove_files([entry.file], self.lake.root)
+        self.listing.remove([entry.file])
         self.audit.forget(entry.file)
 
     def _write(

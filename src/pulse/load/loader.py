@@ -201,8 +201,10 @@ class Loader:
     ) -> FileResult:
         """Load one file (the caller holds the lake lock and refreshed the audit).
 
-        `parsed` is this file's parse, started ahead; it is used only if it read the same
-        bytes as this call (same checksum), else the file is parsed here."""
+        `parsed` is this file's parse, started ahead in a worker: the bytes the worker read
+        are the ones checked against the audit and loaded, so the file is read once. With
+        no parse ahead (or a worker that died or could not read it) the file is read and
+        parsed here."""
         clock = time.monotonic()
         started_at = utc_now()
         matches = [t for t in tables if t.matches(path.name)]
@@ -226,11 +228,14 @@ class Loader:
         if len(matches) > 1:
             names = ", ".join(t.qualified_name for t in matches)
             return result(FAILED, f"{path}: the name matches several tables ({names})")
-        try:
-            content = path.read_bytes()
-        except OSError as err:
-            return result(FAILED, f"{path}: cannot read: {err.strerror or err}")
-        checksum = hashlib.sha256(content).hexdigest()
+        ahead = _finished(parsed)
+        content = b""
+        if ahead is None:
+            try:
+                content = path.read_bytes()
+            except OSError as err:
+                return result(FAILED, f"{path}: cannot read: {err.strerror or err}")
+        checksum = ahead.checksum if ahead is not None else hashlib.sha256(content).hexdigest()
         part = part_name(path.name, checksum)
         source_file = str(path.resolve())
         previous = self.audit.for_path(source_file)
@@ -241,11 +246,7 @@ class Loader:
             return result(SKIPPED, f"same name and content as {owner.source_file}, already loaded")
         if previous and not replace:
             return result(FAILED, f"{path}: changed since it was loaded; use --replace")
-        try:
-            ahead = parsed.result() if parsed is not None else None
-        except Exception:  # the worker died (e.g. killed): parse the file here instead
-            ahead = None
-        if ahead is None or ahead.checksum != checksum:
+        if ahead is None:
             ahead = parse_content(content, spec, path)
         if ahead.error is not None or ahead.checked is None:
             return result(FAILED, ahead.error or f"{path}: not parsed")
@@ -380,6 +381,17 @@ def parse_content(content: bytes, spec: TableSpec, path: Path) -> Parsed:
         return Parsed(checksum, error=str(err))
     except Exception as err:  # a reader bug must not stop the other files
         return Parsed(checksum, error=f"{path}: cannot load: {type(err).__name__}: {err}")
+
+
+def _finished(parsed: Future[Parsed] | None) -> Parsed | None:
+    """The parse done ahead, if there is one that read the file."""
+    if parsed is None:
+        return None
+    try:
+        ahead = parsed.result()
+    except Exception:  # the worker died (e.g. killed): the file is parsed in turn
+        return None
+    return ahead if ahead.checksum else None  # "": the worker could not read the file
 
 
 def _only_match(path: Path, tables: Sequence[TableSpec]) -> TableSpec | None:

@@ -649,6 +649,21 @@ def test_a_write_cut_short_is_cleaned_up_by_the_next_file_of_its_name_in_the_bat
     assert audit(lake).num_rows == 1
 
 
+def test_files_a_load_does_not_write_are_not_leftovers(
+    project: Path, lake: Path, landing: Path
+) -> None:
+    partition = lake / "shop/events/load_date=2024-05-06/event_date=2024-05-01"
+    partition.mkdir(parents=True)
+    strays = [partition / "events_s", partition / "events_s-not-a-checksum.parquet"]
+    for stray in strays:
+        stray.write_bytes(b"not ours")
+    orphan = partition / "events_s-0123456789ab.parquet"  # named as a load of events_s
+    orphan.write_bytes(b"an unfinished load")
+    assert one(load(write_csv(landing / "events_s.csv", good_row(1)), lake)).status == "loaded"
+    assert all(stray.exists() for stray in strays)
+    assert not orphan.exists()
+
+
 def test_one_loader_keeps_track_of_its_files_across_batches(
     project: Path, lake: Path, landing: Path
 ) -> None:

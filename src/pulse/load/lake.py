@@ -111,17 +111,18 @@ class Listing:
             self.lake.audit_dir.glob("load_date=*/.*.tmp"),
         ):
             for path in place:
-                self._by_stem.setdefault(_stem(_name(path)), set()).add(path)
+                if stem := _stem(_name(path)):
+                    self._by_stem.setdefault(stem, set()).add(path)
 
     def remove(self, paths: list[Path]) -> None:
         """Delete files (see `remove_files`) and forget them."""
         remove_files(paths, self.lake.root)
         for path in paths:
-            self._by_stem.get(_stem(_name(path)), set()).discard(path)
+            self._by_stem.get(_stem(_name(path)) or "", set()).discard(path)
 
     def data_files(self, source: str, table: str, part: str) -> list[Path]:
         """Raw and quarantine files (and temporary leftovers) named `part`, any partition."""
-        return self._files(source, table, _stem(part), lambda name, temporary: name == part)
+        return self._files(source, table, _stem(part) or "", lambda name, _: name == part)
 
     def leftovers(
         self, source: str, table: str, stem: str, owned: Callable[[str], bool]
@@ -167,10 +168,10 @@ def _name(path: Path) -> str:
     return _final_name(path.name) if _temporary(path) else path.name
 
 
-def _stem(name: str) -> str:
-    """`<stem>-<sha12>.parquet` -> `<stem>` (another name: itself)."""
+def _stem(name: str) -> str | None:
+    """`<stem>-<sha12>.parquet` -> `<stem>`; None for a name a load does not write."""
     match = _PART.fullmatch(name)
-    return match["stem"] if match else name
+    return match["stem"] if match else None
 
 
 def _final_name(temporary: str) -> str:
